@@ -1,0 +1,1 @@
+//! Ingestion: the one writer that merges extracted entities and facts into the store.

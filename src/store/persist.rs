@@ -1,0 +1,1 @@
+//! Binary graph files (.kg): the only module that names bincode.
