@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod error;
 pub mod extract;
+pub mod import;
 pub mod ingest;
 pub mod model;
 pub mod output;
