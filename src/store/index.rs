@@ -43,34 +43,26 @@ impl IndexKey {
 #[derive(Clone, Debug, Default)]
 pub struct ValueIndex {
     map: FxHashMap<IndexKey, NodeList>,
-    /// Nodes whose value cannot be keyed (a non-integral float, a list...), so that a lookup
-    /// knows to check them too.
-    unkeyed: usize,
 }
 
 impl ValueIndex {
     /// Records that `node` holds `value`.
     pub fn insert(&mut self, value: &Value, node: NodeId) {
-        match IndexKey::of(value) {
-            Some(key) => self.map.entry(key).or_default().push(node),
-            None if !value.is_null() => self.unkeyed += 1,
-            None => {}
+        if let Some(key) = IndexKey::of(value) {
+            self.map.entry(key).or_default().push(node);
         }
     }
 
     /// Forgets that `node` holds `value`.
     pub fn remove(&mut self, value: &Value, node: NodeId) {
-        match IndexKey::of(value) {
-            Some(key) => {
-                if let Some(list) = self.map.get_mut(&key) {
-                    list.retain(|n| *n != node);
-                    if list.is_empty() {
-                        self.map.remove(&key);
-                    }
-                }
+        let Some(key) = IndexKey::of(value) else {
+            return;
+        };
+        if let Some(list) = self.map.get_mut(&key) {
+            list.retain(|n| *n != node);
+            if list.is_empty() {
+                self.map.remove(&key);
             }
-            None if !value.is_null() => self.unkeyed = self.unkeyed.saturating_sub(1),
-            None => {}
         }
     }
 

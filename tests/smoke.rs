@@ -1,4 +1,0 @@
-#[test]
-fn empty_graph_has_no_nodes() {
-    assert_eq!(pharmakg::Graph::new().node_count(), 0);
-}
