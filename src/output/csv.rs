@@ -230,7 +230,10 @@ pub fn write_nodes(
     let keys = node_keys(graph, &nodes);
     let columns = extra_columns(
         graph,
-        nodes.iter().filter_map(|n| graph.node(*n)).map(|n| &n.props),
+        nodes
+            .iter()
+            .filter_map(|n| graph.node(*n))
+            .map(|n| &n.props),
         &[ID, NAME],
     );
     let fixed: [&str; 3] = match flavour {
@@ -249,7 +252,11 @@ pub fn write_nodes(
             labels.join(";"),
             prop_cell(graph, &node.props, NAME),
         ];
-        row.extend(columns.iter().map(|(k, _)| prop_cell(graph, &node.props, k)));
+        row.extend(
+            columns
+                .iter()
+                .map(|(k, _)| prop_cell(graph, &node.props, k)),
+        );
         w.write_record(&row)?;
     }
     w.flush()
@@ -295,7 +302,11 @@ pub fn write_edges(
             graph.resolve(edge.ty).to_string(),
             prop_cell(graph, &edge.props, CONFIDENCE),
         ];
-        row.extend(columns.iter().map(|(k, _)| prop_cell(graph, &edge.props, k)));
+        row.extend(
+            columns
+                .iter()
+                .map(|(k, _)| prop_cell(graph, &edge.props, k)),
+        );
         w.write_record(&row)?;
     }
     w.flush()
@@ -309,8 +320,13 @@ mod tests {
     fn cells_read_back_as_the_same_type() {
         assert_eq!(cell(&Value::Float(2.0)), "2.0");
         assert!(cell(&Value::Float(2.0)).parse::<i64>().is_err());
-        assert_eq!(cell(&Value::Float(f64::INFINITY)).parse::<f64>(), Ok(f64::INFINITY));
-        assert!(cell(&Value::Float(f64::NAN)).parse::<f64>().is_ok_and(f64::is_nan));
+        assert_eq!(
+            cell(&Value::Float(f64::INFINITY)).parse::<f64>(),
+            Ok(f64::INFINITY)
+        );
+        assert!(cell(&Value::Float(f64::NAN))
+            .parse::<f64>()
+            .is_ok_and(f64::is_nan));
         assert_eq!(cell(&Value::Int(-3)), "-3");
         assert_eq!(
             cell(&Value::List(vec![Value::from("a"), Value::Int(1)])),

@@ -196,7 +196,11 @@ pub fn write_dot(
         quote("filled"),
         quote("Helvetica")
     )?;
-    writeln!(out, "  edge [fontname={}, fontsize=\"10\"];", quote("Helvetica"))?;
+    writeln!(
+        out,
+        "  edge [fontname={}, fontsize=\"10\"];",
+        quote("Helvetica")
+    )?;
 
     for &n in &nodes {
         let s = node_style(graph, n);
@@ -229,6 +233,7 @@ pub fn write_dot(
 
     if options.legend {
         let present: BTreeSet<&str> = nodes.iter().flat_map(|n| graph.node_labels(*n)).collect();
+        let any_dashed = edges.iter().any(|(e, _, _)| all_hedged(graph, *e));
         if !present.is_empty() {
             writeln!(out, "  subgraph {} {{", quote("cluster_legend"))?;
             writeln!(out, "    label={};", quote("Legend"))?;
@@ -242,6 +247,16 @@ pub fn write_dot(
                     quote(label),
                     quote(s.shape),
                     quote(s.fill),
+                )?;
+            }
+            if any_dashed {
+                writeln!(
+                    out,
+                    "    {} [label={}, shape={}, style={}];",
+                    quote("legend_hedged"),
+                    quote("- - -  hedged evidence only"),
+                    quote("plaintext"),
+                    quote("solid"),
                 )?;
             }
             writeln!(out, "  }}")?;
@@ -276,7 +291,10 @@ mod tests {
         let mut seen: Vec<NodeStyle> = vec![DEFAULT_STYLE];
         for (label, s) in STYLES {
             assert_eq!(label_style(label), *s);
-            assert!(!seen.iter().any(|o| o.shape == s.shape || o.fill == s.fill), "{label}");
+            assert!(
+                !seen.iter().any(|o| o.shape == s.shape || o.fill == s.fill),
+                "{label}"
+            );
             seen.push(*s);
         }
     }

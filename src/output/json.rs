@@ -119,7 +119,11 @@ impl Serialize for Mentions<'_> {
             doc: &'b str,
             count: u32,
         }
-        s.collect_seq(self.0.iter().map(|(doc, count)| Mention { doc, count: *count }))
+        s.collect_seq(
+            self.0
+                .iter()
+                .map(|(doc, count)| Mention { doc, count: *count }),
+        )
     }
 }
 
@@ -177,16 +181,12 @@ struct EdgesJson<'a> {
 impl Serialize for EdgesJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let graph = self.graph;
-        s.collect_seq(
-            self.edges
-                .iter()
-                .map(|&(id, source, target)| EdgeJson {
-                    graph,
-                    id,
-                    source,
-                    target,
-                }),
-        )
+        s.collect_seq(self.edges.iter().map(|&(id, source, target)| EdgeJson {
+            graph,
+            id,
+            source,
+            target,
+        }))
     }
 }
 
