@@ -950,7 +950,7 @@ fn csv_folder_gets_both_files() {
 /// A node row of the importer: id, label, name and further properties.
 type NodeRow = (i64, &'static str, &'static str, Vec<(&'static str, Value)>);
 
-/// A graph as import makes one: integer ids, one label, a name, typed extra properties.
+/// A graph as import makes one: integer ids, labels, a name, typed extra properties.
 fn imported_shape() -> Graph {
     let mut g = Graph::new();
     let rows: [NodeRow; 4] = [
@@ -967,13 +967,19 @@ fn imported_shape() -> Graph {
             vec![("family", "ionotropic".into())],
         ),
         (7, "Disorder", "depression\nmajor", vec![]),
-        (9, "Drug", "esketamine", vec![("weight", Value::Float(2.0))]),
+        (
+            9,
+            "Drug;Anesthetic",
+            "esketamine",
+            vec![("weight", Value::Float(2.0))],
+        ),
     ];
     let mut ids = Vec::new();
     for (id, label, name, extra) in rows {
         let mut props = vec![("id", Value::Int(id)), ("name", name.into())];
         props.extend(extra);
-        ids.push(g.add_node(&[label], &props));
+        let labels: Vec<&str> = label.split(';').collect();
+        ids.push(g.add_node(&labels, &props));
     }
     g.add_edge(
         ids[0],
@@ -1052,4 +1058,41 @@ fn csv_export_imports_back_to_the_same_graph() {
         write_csv_dir(&back, &Subgraph::all(&back), dir2.path(), CsvFlavour::Plain).unwrap();
     let again = pharmakg::import::import_csv(&paths2[0], &paths2[1], None).unwrap();
     assert_eq!(canonical(&again), canonical(&g));
+}
+
+// ----- subgraphs -----
+
+#[test]
+fn neighbourhoods_grow_with_depth() {
+    let s = small();
+    let g = &s.graph;
+    let alone = Subgraph::around(g, s.nmda, 0);
+    assert_eq!(alone.nodes.len(), 1);
+    assert!(alone.edges.is_empty());
+    let near = Subgraph::around(g, s.nmda, 1);
+    assert_eq!((near.nodes.len(), near.edges.len()), (2, 1));
+    // Two hops reach every node through ketamine, against the edges' direction.
+    assert_eq!(Subgraph::around(g, s.nmda, 2), Subgraph::all(g));
+}
+
+#[test]
+fn a_stale_subgraph_is_written_as_far_as_it_holds() {
+    let mut s = small();
+    let sub = Subgraph::all(&s.graph);
+    s.graph.detach_remove_node(s.nmda).unwrap();
+    let g = &s.graph;
+    let parts = sub.live_parts(g);
+    assert_eq!((parts.nodes.len(), parts.edges.len()), (4, 3));
+
+    let parsed = parse_dot(&dot_text(g, &sub, &DotOptions::default()));
+    assert_eq!((parsed.nodes.len(), parsed.edges.len()), (4, 3));
+    assert!(!parsed.nodes.contains_key(&format!("n{}", s.nmda.index())));
+    let doc = json_of(g, &sub, JsonLayout::Compact);
+    assert_eq!(doc["nodes"].as_array().unwrap().len(), 4);
+    assert_eq!(doc["edges"].as_array().unwrap().len(), 3);
+    assert!(!facts_text(g, &sub).contains("NMDA"));
+    let (mut nodes, mut edges) = (Vec::new(), Vec::new());
+    write_nodes(g, &sub, CsvFlavour::Plain, &mut nodes).unwrap();
+    write_edges(g, &sub, CsvFlavour::Plain, &mut edges).unwrap();
+    assert_eq!((read_csv(&nodes).1.len(), read_csv(&edges).1.len()), (4, 3));
 }

@@ -6,6 +6,10 @@
 //! - `nodes.csv`: `id,label,name` and then one column per other node property key, sorted;
 //! - `edges.csv`: `src,dst,type,confidence` and then one column per other edge property key.
 //!
+//! Other graphs keep what CSV can say: integers, finite floats and strings that do not read as
+//! numbers come back as they were; booleans, lists, maps, empty strings, non-finite floats and
+//! strings such as `"42"` come back as strings (or, when empty, not at all).
+//!
 //! [`CsvFlavour::Neo4j`] has the headers of Neo4j's bulk importer (`neo4j-admin database
 //! import`): `nodes.csv` with `id:ID,:LABEL,name,...` and `relationships.csv` with
 //! `:START_ID,:END_ID,:TYPE,confidence:double,...`; other columns carry a type suffix
