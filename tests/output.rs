@@ -1096,3 +1096,52 @@ fn a_stale_subgraph_is_written_as_far_as_it_holds() {
     write_edges(g, &sub, CsvFlavour::Plain, &mut edges).unwrap();
     assert_eq!((read_csv(&nodes).1.len(), read_csv(&edges).1.len()), (4, 3));
 }
+
+/// An output that refuses every write, like a closed pipe.
+struct Refusing;
+
+impl std::io::Write for Refusing {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::BrokenPipe,
+            "closed",
+        ))
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::BrokenPipe,
+            "closed",
+        ))
+    }
+}
+
+#[test]
+fn a_failing_output_is_an_error_not_a_panic() {
+    let s = small();
+    let (g, all) = (&s.graph, Subgraph::all(&s.graph));
+    let kind = |r: std::io::Result<()>| r.unwrap_err().kind();
+    use std::io::ErrorKind::BrokenPipe;
+    assert_eq!(
+        kind(write_dot(g, &all, &DotOptions::default(), Refusing)),
+        BrokenPipe
+    );
+    assert_eq!(
+        kind(write_json(g, &all, JsonLayout::Compact, Refusing)),
+        BrokenPipe
+    );
+    assert_eq!(kind(write_facts(g, &all, Refusing)), BrokenPipe);
+    assert_eq!(kind(write_entities(g, &all, Refusing)), BrokenPipe);
+    assert_eq!(
+        kind(write_nodes(g, &all, CsvFlavour::Plain, Refusing)),
+        BrokenPipe
+    );
+    assert_eq!(
+        kind(write_edges(g, &all, CsvFlavour::Neo4j, Refusing)),
+        BrokenPipe
+    );
+    let drawn =
+        Renderer::default().render(g, &all, &DotOptions::default(), ImageFormat::Svg, Refusing);
+    if !graphviz_missing(&drawn) {
+        assert!(drawn.unwrap_err().to_string().contains("closed"));
+    }
+}

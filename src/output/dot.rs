@@ -9,7 +9,7 @@ use crate::output::subgraph::{LiveParts, Subgraph};
 use crate::store::{EdgeId, Graph, NodeId};
 use std::collections::BTreeSet;
 use std::fmt;
-use std::io::{self, Write};
+use std::io::{self, BufWriter, Write};
 use std::str::FromStr;
 
 /// The direction in which Graphviz ranks the graph (its `rankdir` attribute).
@@ -180,8 +180,10 @@ pub fn write_dot(
     graph: &Graph,
     sub: &Subgraph,
     options: &DotOptions,
-    mut out: impl Write,
+    out: impl Write,
 ) -> io::Result<()> {
+    // Writers emit many small pieces: buffer them, whatever `out` is.
+    let mut out = BufWriter::new(out);
     let LiveParts { nodes, edges } = sub.live_parts(graph);
     writeln!(out, "digraph {} {{", quote("pharmakg"))?;
     writeln!(out, "  rankdir={};", quote(&options.rankdir.to_string()))?;
@@ -262,7 +264,8 @@ pub fn write_dot(
             writeln!(out, "  }}")?;
         }
     }
-    writeln!(out, "}}")
+    writeln!(out, "}}")?;
+    out.flush()
 }
 
 #[cfg(test)]

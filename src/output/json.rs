@@ -20,7 +20,7 @@ use crate::output::subgraph::{LiveParts, Subgraph};
 use crate::store::{EdgeId, Graph, NodeId};
 use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
-use std::io::{self, Write};
+use std::io::{self, BufWriter, Write};
 
 /// Whether the JSON is indented for people or packed for programs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -224,8 +224,10 @@ pub fn write_json(
     graph: &Graph,
     sub: &Subgraph,
     layout: JsonLayout,
-    mut out: impl Write,
+    out: impl Write,
 ) -> io::Result<()> {
+    // Writers emit many small pieces: buffer them, whatever `out` is.
+    let mut out = BufWriter::new(out);
     let LiveParts { nodes, edges } = sub.live_parts(graph);
     let doc = GraphJson {
         graph,
@@ -236,7 +238,8 @@ pub fn write_json(
         JsonLayout::Compact => serde_json::to_writer(&mut out, &doc)?,
         JsonLayout::Pretty => serde_json::to_writer_pretty(&mut out, &doc)?,
     }
-    writeln!(out)
+    writeln!(out)?;
+    out.flush()
 }
 
 #[cfg(test)]

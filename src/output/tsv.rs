@@ -9,7 +9,7 @@ use crate::model::Value;
 use crate::output::subgraph::{LiveParts, Subgraph};
 use crate::store::{Graph, NodeId, XREF};
 use std::collections::BTreeMap;
-use std::io::{self, Write};
+use std::io::{self, BufWriter, Write};
 
 /// The columns of the facts table, in order.
 pub const FACTS_HEADER: [&str; 10] = [
@@ -100,7 +100,9 @@ fn end(graph: &Graph, n: NodeId) -> End {
 /// When a document gives an edge several sentences, its row shows the earliest one in the
 /// document, and `hedged` is `true` only if every sentence of that document hedges. Rows come
 /// in edge index order, then document order.
-pub fn write_facts(graph: &Graph, sub: &Subgraph, mut out: impl Write) -> io::Result<()> {
+pub fn write_facts(graph: &Graph, sub: &Subgraph, out: impl Write) -> io::Result<()> {
+    // Writers emit many small pieces: buffer them, whatever `out` is.
+    let mut out = BufWriter::new(out);
     write_row(&mut out, FACTS_HEADER)?;
     let LiveParts { edges, .. } = sub.live_parts(graph);
     for (e, s, t) in edges {
@@ -146,12 +148,14 @@ pub fn write_facts(graph: &Graph, sub: &Subgraph, mut out: impl Write) -> io::Re
             row(&mut out, doc, hedged, &first.sentence)?;
         }
     }
-    Ok(())
+    out.flush()
 }
 
 /// Writes the entities table: a header, then one row per (node, document that mentions it),
 /// in node index order, then document order. Nodes no document mentions have no row.
-pub fn write_entities(graph: &Graph, sub: &Subgraph, mut out: impl Write) -> io::Result<()> {
+pub fn write_entities(graph: &Graph, sub: &Subgraph, out: impl Write) -> io::Result<()> {
+    // Writers emit many small pieces: buffer them, whatever `out` is.
+    let mut out = BufWriter::new(out);
     write_row(&mut out, ENTITIES_HEADER)?;
     let LiveParts { nodes, .. } = sub.live_parts(graph);
     for n in nodes {
@@ -161,7 +165,7 @@ pub fn write_entities(graph: &Graph, sub: &Subgraph, mut out: impl Write) -> io:
             write_row(&mut out, [doc.as_str(), &name, &label])?;
         }
     }
-    Ok(())
+    out.flush()
 }
 
 #[cfg(test)]
