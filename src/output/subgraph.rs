@@ -12,6 +12,15 @@ pub struct Subgraph {
     pub edges: BTreeSet<EdgeId>,
 }
 
+/// What [`Subgraph::live_parts`] finds: nodes and edges in index order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LiveParts {
+    /// The live nodes.
+    pub nodes: Vec<NodeId>,
+    /// The live edges among them, as (edge, source, target).
+    pub edges: Vec<(EdgeId, NodeId, NodeId)>,
+}
+
 impl Subgraph {
     /// The whole graph.
     pub fn all(graph: &Graph) -> Subgraph {
@@ -19,6 +28,27 @@ impl Subgraph {
             nodes: graph.node_ids().collect(),
             edges: graph.edge_ids().collect(),
         }
+    }
+
+    /// The parts of the subgraph that are still in `graph`: live nodes, and live edges whose
+    /// two ends are among them, each with its (source, target). Writers export these, so a
+    /// subgraph that went stale after deletions is written as far as it still holds.
+    pub fn live_parts(&self, graph: &Graph) -> LiveParts {
+        let nodes = self
+            .nodes
+            .iter()
+            .copied()
+            .filter(|n| graph.node(*n).is_some())
+            .collect();
+        let edges = self
+            .edges
+            .iter()
+            .filter_map(|e| {
+                let (s, t) = graph.endpoints(*e)?;
+                (self.nodes.contains(&s) && self.nodes.contains(&t)).then_some((*e, s, t))
+            })
+            .collect();
+        LiveParts { nodes, edges }
     }
 
     /// The given nodes with every edge among them.
