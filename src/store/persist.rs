@@ -1,13 +1,43 @@
 //! Binary graph files (.kg): the only module that names bincode.
 //!
-//! Layout, checks and atomic saving are described in the README's "File format" section.
+//! A file is a 20-byte header, a bincode payload and a CRC-32 trailer:
+//!
+//! | bytes | what |
+//! |---|---|
+//! | 8 | magic `PHARMAKG` |
+//! | 4 | format version, u32 little-endian |
+//! | 8 | payload length, u64 little-endian |
+//! | n | payload: [`GraphRecords`] in bincode's standard configuration |
+//! | 4 | CRC-32 of the header and the payload, u32 little-endian |
+//!
+//! Loading checks the magic, the version, the length against the file's real size and the
+//! checksum before it decodes anything, and decodes under a byte limit close to the payload's
+//! length, so a damaged or hostile file is refused without a large allocation. Records go
+//! through [`Graph::from_records`], which checks every symbol and endpoint.
 
 use crate::error::Error;
-use crate::store::Graph;
+use crate::store::{Graph, GraphRecords};
+use std::io::{Read, Write};
 use std::path::Path;
 
 /// The format version this build writes; files of a newer version are refused.
 pub const FORMAT_VERSION: u32 = 1;
+
+/// The bytes every .kg file starts with.
+pub const MAGIC: &[u8; 8] = b"PHARMAKG";
+
+/// Length of the header: magic, version, payload length.
+pub const HEADER_LEN: usize = 8 + 4 + 8;
+
+/// Length of the checksum trailer.
+const TRAILER_LEN: usize = 4;
+
+/// The largest payload this build accepts: 1 TiB, or what the address space allows.
+const MAX_PAYLOAD: u64 = if (usize::MAX as u64) < (1 << 40) {
+    usize::MAX as u64
+} else {
+    1 << 40
+};
 
 /// What a .kg file's header says, for `stats`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,39 +48,223 @@ pub struct FileInfo {
     pub size: u64,
 }
 
+/// The checked header of a file of the current format.
+struct Header {
+    payload_len: usize,
+}
+
+fn file_error(path: &Path, message: impl Into<String>) -> Error {
+    Error::File {
+        path: path.to_path_buf(),
+        message: message.into(),
+    }
+}
+
+/// Checks the header at the start of `prefix`, given the whole file's real size. Order
+/// matters: a foreign file is named as such before anything else, and a newer version is
+/// refused before its length or checksum are judged, since a later format may lay them out
+/// differently.
+fn check_header(prefix: &[u8], actual_len: u64) -> Result<Header, String> {
+    let magic_part = &prefix[..prefix.len().min(MAGIC.len())];
+    if magic_part != &MAGIC[..magic_part.len()] {
+        return Err("not a pharmakg graph file (.kg): wrong magic bytes".into());
+    }
+    if actual_len == 0 {
+        return Err("truncated: the file is empty".into());
+    }
+    if prefix.len() < HEADER_LEN {
+        return Err(format!(
+            "truncated: the header needs {HEADER_LEN} bytes, the file has {actual_len}"
+        ));
+    }
+    let version = u32::from_le_bytes(prefix[8..12].try_into().unwrap_or_default());
+    if version > FORMAT_VERSION {
+        return Err(format!(
+            "written by a newer pharmakg, format version {version}; this build reads up to {FORMAT_VERSION}"
+        ));
+    }
+    if version == 0 {
+        return Err("corrupted: format version 0 does not exist".into());
+    }
+    let payload_len = u64::from_le_bytes(prefix[12..20].try_into().unwrap_or_default());
+    if payload_len > MAX_PAYLOAD {
+        return Err(format!(
+            "corrupted: the header claims a payload of {payload_len} bytes"
+        ));
+    }
+    let expected = payload_len + (HEADER_LEN + TRAILER_LEN) as u64;
+    if actual_len < expected {
+        return Err(format!(
+            "truncated: expected {expected} bytes, the file has {actual_len}"
+        ));
+    }
+    if actual_len > expected {
+        return Err(format!(
+            "trailing bytes: expected {expected} bytes, the file has {actual_len}"
+        ));
+    }
+    let payload_len = usize::try_from(payload_len)
+        .map_err(|_| format!("the payload of {payload_len} bytes is too large for this machine"))?;
+    Ok(Header { payload_len })
+}
+
+/// Serialises records with bincode's standard configuration (little-endian, variable-length
+/// integers), which the format fixes.
+fn encode(records: &GraphRecords) -> Result<Vec<u8>, bincode::error::EncodeError> {
+    let payload = bincode::serde::encode_to_vec(records, bincode::config::standard())?;
+    let mut bytes = Vec::with_capacity(HEADER_LEN + payload.len() + TRAILER_LEN);
+    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&payload);
+    let crc = crc32fast::hash(&bytes);
+    bytes.extend_from_slice(&crc.to_le_bytes());
+    Ok(bytes)
+}
+
+/// Decodes a payload under a byte limit: the smallest even power of two not below the
+/// payload's length. bincode's limit is a compile-time constant, hence one decoder per step;
+/// the limit keeps a forged length prefix inside the payload from allocating more than four
+/// times the payload's size.
+fn decode_limited(payload: &[u8]) -> Result<(GraphRecords, usize), bincode::error::DecodeError> {
+    macro_rules! ladder {
+        ($($bits:literal)*) => {{
+            let need = payload.len().max(1).next_power_of_two().trailing_zeros();
+            $(
+                if need <= $bits {
+                    let config = bincode::config::standard().with_limit::<{ 1usize << $bits }>();
+                    return bincode::serde::decode_from_slice(payload, config);
+                }
+            )*
+            let config = bincode::config::standard().with_limit::<{ MAX_PAYLOAD as usize }>();
+            bincode::serde::decode_from_slice(payload, config)
+        }};
+    }
+    ladder!(12 14 16 18 20 22 24 26 28 30 32 34 36 38)
+}
+
 /// Serialises a graph to the bytes of a .kg file. The same graph always gives the same bytes.
-pub fn to_bytes(_graph: &Graph) -> Vec<u8> {
-    Vec::new()
+pub fn to_bytes(graph: &Graph) -> Vec<u8> {
+    // Every part of the records is a plain struct, sequence or sorted map with a known length,
+    // which bincode always encodes; a failure would be a bug in this module, not bad input.
+    encode(&graph.to_records()).expect("graph records always encode")
 }
 
 /// Reads a graph from the bytes of a .kg file; `origin` names the file in error messages.
-pub fn from_bytes(_bytes: &[u8], origin: &Path) -> Result<Graph, Error> {
-    Err(Error::File {
-        path: origin.to_path_buf(),
-        message: "loading is not available yet".into(),
-    })
+pub fn from_bytes(bytes: &[u8], origin: &Path) -> Result<Graph, Error> {
+    let header =
+        check_header(bytes, bytes.len() as u64).map_err(|message| file_error(origin, message))?;
+    let body_end = HEADER_LEN + header.payload_len;
+    let stored = u32::from_le_bytes(
+        bytes[body_end..body_end + TRAILER_LEN]
+            .try_into()
+            .unwrap_or_default(),
+    );
+    let computed = crc32fast::hash(&bytes[..body_end]);
+    if stored != computed {
+        return Err(file_error(
+            origin,
+            format!("corrupted: checksum mismatch (stored {stored:08x}, computed {computed:08x})"),
+        ));
+    }
+    let (records, used) = decode_limited(&bytes[HEADER_LEN..body_end])
+        .map_err(|e| file_error(origin, format!("cannot decode the graph: {e}")))?;
+    if used != header.payload_len {
+        return Err(file_error(
+            origin,
+            format!(
+                "corrupted: {} unused bytes at the end of the payload",
+                header.payload_len - used
+            ),
+        ));
+    }
+    Graph::from_records(records).map_err(|e| file_error(origin, e.to_string()))
 }
 
 /// Saves a graph atomically: a temporary file in the same folder, synced, then renamed.
-pub fn save(_graph: &Graph, path: &Path) -> Result<(), Error> {
-    Err(Error::File {
-        path: path.to_path_buf(),
-        message: "saving is not available yet".into(),
-    })
+pub fn save(graph: &Graph, path: &Path) -> Result<(), Error> {
+    let bytes = encode(&graph.to_records())
+        .map_err(|e| file_error(path, format!("cannot encode the graph: {e}")))?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| {
+        file_error(
+            path,
+            format!("cannot create a temporary file in {}: {e}", dir.display()),
+        )
+    })?;
+    let write = |tmp: &mut tempfile::NamedTempFile| -> std::io::Result<()> {
+        tmp.write_all(&bytes)?;
+        tmp.flush()?;
+        tmp.as_file().sync_all()
+    };
+    write(&mut tmp).map_err(|e| file_error(path, format!("cannot write: {e}")))?;
+    tmp.persist(path)
+        .map_err(|e| file_error(path, format!("cannot replace the file: {}", e.error)))?;
+    // The rename is durable only once the folder itself is synced; some platforms cannot open
+    // a folder for that, and the data is already safe in the file, so a failure is ignored.
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Opens a file and reads its first `HEADER_LEN` bytes (fewer if the file is shorter), with the
+/// file's size.
+fn read_prefix(path: &Path) -> Result<(std::fs::File, Vec<u8>, u64), Error> {
+    let mut file =
+        std::fs::File::open(path).map_err(|e| file_error(path, format!("cannot open: {e}")))?;
+    let size = file
+        .metadata()
+        .map_err(|e| file_error(path, format!("cannot read metadata: {e}")))?
+        .len();
+    let mut prefix = Vec::with_capacity(HEADER_LEN);
+    (&mut file)
+        .take(HEADER_LEN as u64)
+        .read_to_end(&mut prefix)
+        .map_err(|e| file_error(path, format!("cannot read: {e}")))?;
+    Ok((file, prefix, size))
 }
 
 /// Loads a graph from a .kg file; refuses damaged, truncated, foreign or newer files.
 pub fn load(path: &Path) -> Result<Graph, Error> {
-    Err(Error::File {
-        path: path.to_path_buf(),
-        message: "loading is not available yet".into(),
-    })
+    let (mut file, prefix, size) = read_prefix(path)?;
+    // The header is judged against the file's size before the payload buffer is allocated, so
+    // a forged length costs nothing.
+    let header = check_header(&prefix, size).map_err(|message| file_error(path, message))?;
+    let expected = HEADER_LEN + header.payload_len + TRAILER_LEN;
+    let mut bytes = Vec::with_capacity(expected);
+    bytes.extend_from_slice(&prefix);
+    // One byte more than expected tells a file that grew since its size was read.
+    (&mut file)
+        .take((expected - prefix.len()) as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| file_error(path, format!("cannot read: {e}")))?;
+    from_bytes(&bytes, path)
 }
 
-/// Reads a .kg file's header without loading the graph.
+/// Reads a .kg file's header without loading the graph. A file of a newer version is
+/// described, not refused, so that `stats` can say which version it is.
 pub fn file_info(path: &Path) -> Result<FileInfo, Error> {
-    Err(Error::File {
-        path: path.to_path_buf(),
-        message: "not available yet".into(),
-    })
+    let (_, prefix, size) = read_prefix(path)?;
+    match check_header(&prefix, size) {
+        Ok(_) => Ok(FileInfo {
+            version: FORMAT_VERSION,
+            size,
+        }),
+        Err(message) => {
+            let version = prefix
+                .get(8..12)
+                .and_then(|b| b.try_into().ok())
+                .map(u32::from_le_bytes);
+            match version {
+                Some(version) if version > FORMAT_VERSION && prefix.starts_with(MAGIC) => {
+                    Ok(FileInfo { version, size })
+                }
+                _ => Err(file_error(path, message)),
+            }
+        }
+    }
 }
