@@ -122,32 +122,48 @@ fn encode(records: &GraphRecords) -> Result<Vec<u8>, bincode::error::EncodeError
     Ok(bytes)
 }
 
-/// Decodes a payload under a byte limit: the smallest even power of two not below the
-/// payload's length. bincode's limit is a compile-time constant, hence one decoder per step;
-/// the limit keeps a forged length prefix inside the payload from allocating more than four
-/// times the payload's size.
+/// How much bincode may claim per payload byte: it counts a decoded integer at its in-memory
+/// size, so a one-byte variable-length integer claims up to eight bytes.
+const CLAIM_FACTOR: usize = 8;
+
+/// Decodes a payload under a byte limit: the smallest even power of two not below
+/// [`CLAIM_FACTOR`] times the payload's length. bincode's limit is a compile-time constant,
+/// hence one decoder per step; the limit keeps a forged length prefix inside the payload from
+/// allocating more than a small multiple of the payload's size.
 fn decode_limited(payload: &[u8]) -> Result<(GraphRecords, usize), bincode::error::DecodeError> {
     macro_rules! ladder {
         ($($bits:literal)*) => {{
-            let need = payload.len().max(1).next_power_of_two().trailing_zeros();
+            let need = payload
+                .len()
+                .saturating_mul(CLAIM_FACTOR)
+                .max(1)
+                .checked_next_power_of_two()
+                .map_or(usize::BITS, usize::trailing_zeros);
             $(
                 if need <= $bits {
-                    let config = bincode::config::standard().with_limit::<{ 1usize << $bits }>();
+                    const LIMIT: usize = if $bits < usize::BITS { 1 << $bits } else { usize::MAX };
+                    let config = bincode::config::standard().with_limit::<LIMIT>();
                     return bincode::serde::decode_from_slice(payload, config);
                 }
             )*
-            let config = bincode::config::standard().with_limit::<{ MAX_PAYLOAD as usize }>();
+            let config = bincode::config::standard().with_limit::<{ usize::MAX }>();
             bincode::serde::decode_from_slice(payload, config)
         }};
     }
-    ladder!(12 14 16 18 20 22 24 26 28 30 32 34 36 38)
+    ladder!(14 16 18 20 22 24 26 28 30 32 34 36 38 40 42 44)
 }
 
 /// Serialises a graph to the bytes of a .kg file. The same graph always gives the same bytes.
 pub fn to_bytes(graph: &Graph) -> Vec<u8> {
     // Every part of the records is a plain struct, sequence or sorted map with a known length,
     // which bincode always encodes; a failure would be a bug in this module, not bad input.
-    encode(&graph.to_records()).expect("graph records always encode")
+    records_to_bytes(&graph.to_records())
+}
+
+/// Serialises records as they are, without checking them, to the bytes of a .kg file: for
+/// tests and tools that need a well-formed file holding given (possibly invalid) records.
+pub fn records_to_bytes(records: &GraphRecords) -> Vec<u8> {
+    encode(records).expect("graph records always encode")
 }
 
 /// Reads a graph from the bytes of a .kg file; `origin` names the file in error messages.
@@ -189,7 +205,7 @@ pub fn save(graph: &Graph, path: &Path) -> Result<(), Error> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| {
+    let mut tmp = temp_builder(path).tempfile_in(dir).map_err(|e| {
         file_error(
             path,
             format!("cannot create a temporary file in {}: {e}", dir.display()),
@@ -209,6 +225,24 @@ pub fn save(graph: &Graph, path: &Path) -> Result<(), Error> {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// How the temporary file is made: a hidden name beside the target, and the target's
+/// permissions (or, for a new file, ordinary read-write-for-owner, read-for-others ones rather
+/// than the temporary file's private default).
+fn temp_builder(path: &Path) -> tempfile::Builder<'static, 'static> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".pharmakg-").suffix(".tmp");
+    if let Ok(meta) = std::fs::metadata(path) {
+        builder.permissions(meta.permissions());
+    } else {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o644));
+        }
+    }
+    builder
 }
 
 /// Opens a file and reads its first `HEADER_LEN` bytes (fewer if the file is shorter), with the
