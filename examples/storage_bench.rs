@@ -1,6 +1,6 @@
 //! Times the storage path on one data set: CSV import, .kg save, .kg load.
 //!
-//! Usage: `storage_bench <nodes.csv> <edges.csv> <out.kg> [import|load|all]`
+//! Usage: `storage_bench <nodes.csv> <edges.csv> <out.kg> [import|load|phases|all]`
 //!
 //! Prints `key=value` lines (seconds, counts, file size) for the comparison script; run it
 //! under `/usr/bin/time -v` to see peak memory. `load` only loads an existing .kg file, so its
@@ -14,7 +14,7 @@ use std::time::Instant;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.len() < 3 {
-        eprintln!("usage: storage_bench <nodes.csv> <edges.csv> <out.kg> [import|load|all]");
+        eprintln!("usage: storage_bench <nodes.csv> <edges.csv> <out.kg> [import|load|phases|all]");
         return ExitCode::from(2);
     }
     let (nodes, edges, kg) = (
@@ -54,6 +54,20 @@ fn run(
         let graph = persist::load(kg)?;
         println!("load_s={:.3}", t.elapsed().as_secs_f64());
         println!("loaded_nodes={}", graph.node_count());
+        println!("loaded_edges={}", graph.edge_count());
+    }
+    if mode == "phases" {
+        // Where loading spends its time: reading, checking and decoding, then building.
+        let t = Instant::now();
+        let bytes = std::fs::read(kg).map_err(|e| pharmakg::Error::Other(e.to_string()))?;
+        println!("read_s={:.3}", t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        let records = persist::records_from_bytes(&bytes, kg)?;
+        println!("decode_s={:.3}", t.elapsed().as_secs_f64());
+        drop(bytes);
+        let t = Instant::now();
+        let graph = pharmakg::Graph::from_records(records)?;
+        println!("build_s={:.3}", t.elapsed().as_secs_f64());
         println!("loaded_edges={}", graph.edge_count());
     }
     Ok(())

@@ -168,6 +168,13 @@ pub fn records_to_bytes(records: &GraphRecords) -> Vec<u8> {
 
 /// Reads a graph from the bytes of a .kg file; `origin` names the file in error messages.
 pub fn from_bytes(bytes: &[u8], origin: &Path) -> Result<Graph, Error> {
+    let records = records_from_bytes(bytes, origin)?;
+    Graph::from_records(records).map_err(|e| file_error(origin, e.to_string()))
+}
+
+/// Checks and decodes the bytes of a .kg file into records, without building a graph: the
+/// first half of [`from_bytes`], for tools that only read the records.
+pub fn records_from_bytes(bytes: &[u8], origin: &Path) -> Result<GraphRecords, Error> {
     let header =
         check_header(bytes, bytes.len() as u64).map_err(|message| file_error(origin, message))?;
     let body_end = HEADER_LEN + header.payload_len;
@@ -194,7 +201,7 @@ pub fn from_bytes(bytes: &[u8], origin: &Path) -> Result<Graph, Error> {
             ),
         ));
     }
-    Graph::from_records(records).map_err(|e| file_error(origin, e.to_string()))
+    Ok(records)
 }
 
 /// Saves a graph atomically: a temporary file in the same folder, synced, then renamed.
