@@ -241,8 +241,13 @@ fn missing_file_is_named() {
 
 #[test]
 fn generated_benchmark_data_imports() {
-    // The shared generator's layout, when it sits beside the crate; skipped otherwise.
-    let gen = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen.py");
+    // The shared generator's layout, when it sits beside the crate (or where
+    // PHARMAKG_BENCH_DIR says); skipped otherwise.
+    let bench = std::env::var_os("PHARMAKG_BENCH_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench"),
+        PathBuf::from,
+    );
+    let gen = bench.join("gen.py");
     if !gen.exists() {
         eprintln!("skipped: no generator at {}", gen.display());
         return;

@@ -492,3 +492,24 @@ fn records_survive_unchanged_shapes() {
     let loaded = persist::from_bytes(&bytes, &origin()).unwrap();
     assert_eq!(loaded.to_records(), records);
 }
+
+#[test]
+fn records_read_back_as_written() {
+    let g = sample_graph();
+    let records = persist::records_from_bytes(&persist::to_bytes(&g), &origin()).unwrap();
+    assert_eq!(records, g.to_records());
+}
+
+#[cfg(unix)]
+#[test]
+fn saved_files_are_readable_and_keep_their_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.kg");
+    persist::save(&sample_graph(), &path).unwrap();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o644);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    persist::save(&sample_graph(), &path).unwrap();
+    assert_eq!(mode(&path), 0o600);
+}

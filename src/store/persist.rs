@@ -15,9 +15,14 @@
 //! length, so a damaged or hostile file is refused without a large allocation. Records go
 //! through [`Graph::from_records`], which checks every symbol and endpoint.
 
+mod stream;
+
 use crate::error::Error;
 use crate::store::{Graph, GraphRecords};
+use serde::de::DeserializeSeed;
+use std::cell::RefCell;
 use std::io::{Read, Write};
+use std::marker::PhantomData;
 use std::path::Path;
 
 /// The format version this build writes; files of a newer version are refused.
@@ -130,7 +135,10 @@ const CLAIM_FACTOR: usize = 8;
 /// [`CLAIM_FACTOR`] times the payload's length. bincode's limit is a compile-time constant,
 /// hence one decoder per step; the limit keeps a forged length prefix inside the payload from
 /// allocating more than a small multiple of the payload's size.
-fn decode_limited(payload: &[u8]) -> Result<(GraphRecords, usize), bincode::error::DecodeError> {
+fn decode_limited<'de, S: DeserializeSeed<'de>>(
+    seed: S,
+    payload: &'de [u8],
+) -> Result<(S::Value, usize), bincode::error::DecodeError> {
     macro_rules! ladder {
         ($($bits:literal)*) => {{
             let need = payload
@@ -143,11 +151,11 @@ fn decode_limited(payload: &[u8]) -> Result<(GraphRecords, usize), bincode::erro
                 if need <= $bits {
                     const LIMIT: usize = if $bits < usize::BITS { 1 << $bits } else { usize::MAX };
                     let config = bincode::config::standard().with_limit::<LIMIT>();
-                    return bincode::serde::decode_from_slice(payload, config);
+                    return bincode::serde::seed_decode_from_slice(seed, payload, config);
                 }
             )*
             let config = bincode::config::standard().with_limit::<{ usize::MAX }>();
-            bincode::serde::decode_from_slice(payload, config)
+            bincode::serde::seed_decode_from_slice(seed, payload, config)
         }};
     }
     ladder!(14 16 18 20 22 24 26 28 30 32 34 36 38 40 42 44)
@@ -167,14 +175,33 @@ pub fn records_to_bytes(records: &GraphRecords) -> Vec<u8> {
 }
 
 /// Reads a graph from the bytes of a .kg file; `origin` names the file in error messages.
+/// Edges go into the graph as they are decoded (see [`stream`]), so loading needs no second
+/// copy of them.
 pub fn from_bytes(bytes: &[u8], origin: &Path) -> Result<Graph, Error> {
-    let records = records_from_bytes(bytes, origin)?;
-    Graph::from_records(records).map_err(|e| file_error(origin, e.to_string()))
+    let payload = checked_payload(bytes, origin)?;
+    let failure = RefCell::new(None);
+    let decoded = decode_limited(stream::GraphSeed { failure: &failure }, payload);
+    if let Some(e) = failure.into_inner() {
+        return Err(file_error(origin, e.to_string()));
+    }
+    let (graph, used) =
+        decoded.map_err(|e| file_error(origin, format!("cannot decode the graph: {e}")))?;
+    check_used(payload, used, origin)?;
+    Ok(graph)
 }
 
-/// Checks and decodes the bytes of a .kg file into records, without building a graph: the
-/// first half of [`from_bytes`], for tools that only read the records.
+/// Checks and decodes the bytes of a .kg file into records, without building a graph: for
+/// tools that only read the records.
 pub fn records_from_bytes(bytes: &[u8], origin: &Path) -> Result<GraphRecords, Error> {
+    let payload = checked_payload(bytes, origin)?;
+    let (records, used) = decode_limited(PhantomData::<GraphRecords>, payload)
+        .map_err(|e| file_error(origin, format!("cannot decode the graph: {e}")))?;
+    check_used(payload, used, origin)?;
+    Ok(records)
+}
+
+/// The payload of a file whose header, size and checksum are right.
+fn checked_payload<'b>(bytes: &'b [u8], origin: &Path) -> Result<&'b [u8], Error> {
     let header =
         check_header(bytes, bytes.len() as u64).map_err(|message| file_error(origin, message))?;
     let body_end = HEADER_LEN + header.payload_len;
@@ -190,18 +217,22 @@ pub fn records_from_bytes(bytes: &[u8], origin: &Path) -> Result<GraphRecords, E
             format!("corrupted: checksum mismatch (stored {stored:08x}, computed {computed:08x})"),
         ));
     }
-    let (records, used) = decode_limited(&bytes[HEADER_LEN..body_end])
-        .map_err(|e| file_error(origin, format!("cannot decode the graph: {e}")))?;
-    if used != header.payload_len {
-        return Err(file_error(
+    Ok(&bytes[HEADER_LEN..body_end])
+}
+
+/// Refuses a payload with bytes after the records: the header and the content disagree.
+fn check_used(payload: &[u8], used: usize, origin: &Path) -> Result<(), Error> {
+    if used == payload.len() {
+        Ok(())
+    } else {
+        Err(file_error(
             origin,
             format!(
                 "corrupted: {} unused bytes at the end of the payload",
-                header.payload_len - used
+                payload.len() - used
             ),
-        ));
+        ))
     }
-    Ok(records)
 }
 
 /// Saves a graph atomically: a temporary file in the same folder, synced, then renamed.
