@@ -16,10 +16,12 @@
 //! through [`Graph::from_records`], which checks every symbol and endpoint.
 
 mod stream;
+mod view;
 
 use crate::error::Error;
 use crate::store::{Graph, GraphRecords};
 use serde::de::DeserializeSeed;
+use serde::Serialize;
 use std::cell::RefCell;
 use std::io::{Read, Write};
 use std::marker::PhantomData;
@@ -113,15 +115,17 @@ fn check_header(prefix: &[u8], actual_len: u64) -> Result<Header, String> {
     Ok(Header { payload_len })
 }
 
-/// Serialises records with bincode's standard configuration (little-endian, variable-length
-/// integers), which the format fixes.
-fn encode(records: &GraphRecords) -> Result<Vec<u8>, bincode::error::EncodeError> {
-    let payload = bincode::serde::encode_to_vec(records, bincode::config::standard())?;
-    let mut bytes = Vec::with_capacity(HEADER_LEN + payload.len() + TRAILER_LEN);
+/// Serialises records (or a view that serialises the same way) with bincode's standard
+/// configuration (little-endian, variable-length integers), which the format fixes. The payload
+/// is written straight after a header whose length field is filled in afterwards.
+fn encode<T: Serialize>(records: &T) -> Result<Vec<u8>, bincode::error::EncodeError> {
+    let mut bytes = Vec::with_capacity(1 << 16);
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    bytes.extend_from_slice(&payload);
+    bytes.extend_from_slice(&0u64.to_le_bytes());
+    bincode::serde::encode_into_std_write(records, &mut bytes, bincode::config::standard())?;
+    let payload_len = (bytes.len() - HEADER_LEN) as u64;
+    bytes[12..HEADER_LEN].copy_from_slice(&payload_len.to_le_bytes());
     let crc = crc32fast::hash(&bytes);
     bytes.extend_from_slice(&crc.to_le_bytes());
     Ok(bytes)
@@ -165,7 +169,7 @@ fn decode_limited<'de, S: DeserializeSeed<'de>>(
 pub fn to_bytes(graph: &Graph) -> Vec<u8> {
     // Every part of the records is a plain struct, sequence or sorted map with a known length,
     // which bincode always encodes; a failure would be a bug in this module, not bad input.
-    records_to_bytes(&graph.to_records())
+    encode(&view::RecordsView::of(graph)).expect("graph records always encode")
 }
 
 /// Serialises records as they are, without checking them, to the bytes of a .kg file: for
@@ -237,7 +241,7 @@ fn check_used(payload: &[u8], used: usize, origin: &Path) -> Result<(), Error> {
 
 /// Saves a graph atomically: a temporary file in the same folder, synced, then renamed.
 pub fn save(graph: &Graph, path: &Path) -> Result<(), Error> {
-    let bytes = encode(&graph.to_records())
+    let bytes = encode(&view::RecordsView::of(graph))
         .map_err(|e| file_error(path, format!("cannot encode the graph: {e}")))?;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
