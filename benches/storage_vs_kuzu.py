@@ -50,10 +50,18 @@ def peak_rss_mb(text):
     return int(m.group(1)) / 1024 if m else float("nan")
 
 
+def cpu_s(text):
+    """User plus system CPU seconds from /usr/bin/time -v: on a busy machine, wall time
+    overstates the work done."""
+    user = re.search(r"User time \(seconds\): ([\d.]+)", text)
+    system = re.search(r"System time \(seconds\): ([\d.]+)", text)
+    return float(user.group(1)) + float(system.group(1)) if user and system else None
+
+
 def timed(cmd):
-    """Runs under /usr/bin/time -v; returns (key=values, peak RSS in MiB, raw output)."""
+    """Runs under /usr/bin/time -v; returns (key=values, peak RSS in MiB, CPU seconds)."""
     out = run(["/usr/bin/time", "-v"] + cmd)
-    return key_values(out.split("\tCommand being timed")[0]), peak_rss_mb(out), out
+    return key_values(out.split("\tCommand being timed")[0]), peak_rss_mb(out), cpu_s(out)
 
 
 def build(target_dir):
@@ -118,18 +126,19 @@ def main():
         data = generate(a.bench_dir, a.data_dir, size)
         nodes, edges = os.path.join(data, "nodes.csv"), os.path.join(data, "edges.csv")
         kg = os.path.join(data, "graph.kg")
-        imp, imp_rss, _ = timed([exe, nodes, edges, kg, "import"])
-        lod, lod_rss, _ = timed([exe, nodes, edges, kg, "load"])
+        imp, imp_rss, imp_cpu = timed([exe, nodes, edges, kg, "import"])
+        lod, lod_rss, lod_cpu = timed([exe, nodes, edges, kg, "load"])
         print(f"# pharmakg {size} " + " ".join(f"{k}={v}" for k, v in {**imp, **lod}.items())
-              + f" import_peak_rss_mb={imp_rss:.0f} load_peak_rss_mb={lod_rss:.0f}")
+              + f" import_peak_rss_mb={imp_rss:.0f} load_peak_rss_mb={lod_rss:.0f}"
+              + f" import_process_cpu_s={imp_cpu:.2f} load_process_cpu_s={lod_cpu:.2f}")
         kz = {}
-        kz_rss = None
+        kz_rss = kz_cpu = None
         if kuzu:
             py, script = kuzu
-            kz, kz_rss, _ = timed([py, script, "--size", size, "--data", data,
+            kz, kz_rss, kz_cpu = timed([py, script, "--size", size, "--data", data,
                                    "--runs", "1", "--only", "Q99"])
             print(f"# kuzu {size} " + " ".join(f"{k}={v}" for k, v in kz.items())
-                  + f" process_peak_rss_mb={kz_rss:.0f}")
+                  + f" process_peak_rss_mb={kz_rss:.0f} process_cpu_s={kz_cpu:.2f}")
 
         f = lambda d, k: float(d[k]) if k in d else None
         rows = [
@@ -137,6 +146,8 @@ def main():
             ("save .kg, s", f(imp, "save_s"), None),
             ("Kùzu CSV split (Python), s", None, f(kz, "prep_s")),
             ("load .kg / reopen db, s", f(lod, "load_s"), f(kz, "open_s")),
+            ("whole process CPU, import+save / runner, s", imp_cpu, kz_cpu),
+            ("whole process CPU, load, s", lod_cpu, None),
             ("peak RSS import+save / COPY, MiB", imp_rss, f(kz, "peak_rss_load_mb")),
             ("peak RSS load, MiB", lod_rss, None),
             ("on disk, MiB", f(imp, "kg_bytes") / (1 << 20) if "kg_bytes" in imp else None,

@@ -194,7 +194,13 @@ impl<'a> Table<'a> {
             .map_err(|_| self.error(line, format!("field {} is not valid UTF-8", col + 1)))
     }
 
-    fn integer(&self, record: &ByteRecord, col: usize, line: u64, what: &str) -> Result<i64, Error> {
+    fn integer(
+        &self,
+        record: &ByteRecord,
+        col: usize,
+        line: u64,
+        what: &str,
+    ) -> Result<i64, Error> {
         let text = self.text(record, col, line)?.trim();
         text.parse::<i64>()
             .map_err(|_| self.error(line, format!("{what} {text:?} is not an integer")))

@@ -37,7 +37,11 @@ fn good_files_import_with_typed_properties() {
         Some(&Value::from("NMDA antagonist, fast acting"))
     );
     let dep = by_id(&g, 20);
-    assert_eq!(g.node_prop(dep, "dose_mg"), None, "empty field is no property");
+    assert_eq!(
+        g.node_prop(dep, "dose_mg"),
+        None,
+        "empty field is no property"
+    );
     let bup = by_id(&g, 40);
     assert_eq!(g.node_name(bup), Some("buprenorphine \"Subutex\""));
     assert_eq!(g.node_prop(bup, "half_life_h"), Some(&Value::Float(37.0)));
@@ -100,8 +104,7 @@ impl Progress for Recorder {
 fn progress_ends_at_the_total_size() {
     let dir = fixture("good");
     let (nodes, edges) = (dir.join("nodes.csv"), dir.join("edges.csv"));
-    let total =
-        std::fs::metadata(&nodes).unwrap().len() + std::fs::metadata(&edges).unwrap().len();
+    let total = std::fs::metadata(&nodes).unwrap().len() + std::fs::metadata(&edges).unwrap().len();
     let recorder = Recorder(RefCell::new(Vec::new()));
     import_csv(&nodes, &edges, Some(&recorder)).unwrap();
     let calls = recorder.0.into_inner();
@@ -150,7 +153,10 @@ fn non_integer_node_id() {
 fn duplicate_node_id() {
     let (file, line, msg) = import_error("id,label,name\n1,Drug,a\n2,Drug,b\n1,Drug,c\n", EDGES);
     assert_eq!((file.as_str(), line), ("nodes.csv", 4));
-    assert!(msg.contains("duplicate node id 1 (first on line 2)"), "{msg}");
+    assert!(
+        msg.contains("duplicate node id 1 (first on line 2)"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -198,7 +204,10 @@ fn unknown_target_id() {
 fn non_integer_edge_end() {
     let (file, line, msg) = import_error(NODES, "src,dst,type,confidence\n1,two,T,0.5\n");
     assert_eq!((file.as_str(), line), ("edges.csv", 2));
-    assert!(msg.contains("target node id \"two\" is not an integer"), "{msg}");
+    assert!(
+        msg.contains("target node id \"two\" is not an integer"),
+        "{msg}"
+    );
 }
 
 #[test]

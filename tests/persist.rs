@@ -32,7 +32,10 @@ fn sample_graph() -> Graph {
             (
                 "extra",
                 Value::Map(BTreeMap::from([
-                    ("nested".to_string(), Value::List(vec![Value::Int(1), Value::Null])),
+                    (
+                        "nested".to_string(),
+                        Value::List(vec![Value::Int(1), Value::Null]),
+                    ),
                     ("nan".to_string(), Value::Float(f64::NAN)),
                 ])),
             ),
@@ -126,7 +129,10 @@ fn same_graph_gives_same_bytes() {
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
     assert_eq!(std::fs::read(&a).unwrap(), persist::to_bytes(&g));
     // Saving borrows the graph rather than cloning it into records: the bytes must not differ.
-    assert_eq!(persist::records_to_bytes(&g.to_records()), persist::to_bytes(&g));
+    assert_eq!(
+        persist::records_to_bytes(&g.to_records()),
+        persist::to_bytes(&g)
+    );
 }
 
 #[test]
@@ -351,7 +357,10 @@ fn kill_test_child() {
 fn save_survives_being_killed() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("g.kg");
-    let expected = [big_graph(4000, 1).to_records(), big_graph(4000, 2).to_records()];
+    let expected = [
+        big_graph(4000, 1).to_records(),
+        big_graph(4000, 2).to_records(),
+    ];
     persist::save(&big_graph(4000, 1), &target).unwrap();
     // Kill moments vary from run to run, spread over a few save cycles.
     let seed = std::time::SystemTime::now()
@@ -409,9 +418,12 @@ fn arb_value() -> impl Strategy<Value = Value> {
     })
 }
 
+/// A node to build: label choices and (key choice, value) pairs.
+type NodePlan = (Vec<usize>, Vec<(usize, Value)>);
+
 #[derive(Debug, Clone)]
 struct Plan {
-    nodes: Vec<(Vec<usize>, Vec<(usize, Value)>)>,
+    nodes: Vec<NodePlan>,
     edges: Vec<(usize, usize, usize, Option<f64>)>,
     drop_nodes: Vec<usize>,
 }
@@ -423,7 +435,10 @@ fn arb_plan() -> impl Strategy<Value = Plan> {
     );
     (
         prop::collection::vec(node, 1..12),
-        prop::collection::vec((0..12usize, 0..12usize, 0..3usize, any::<Option<f64>>()), 0..20),
+        prop::collection::vec(
+            (0..12usize, 0..12usize, 0..3usize, any::<Option<f64>>()),
+            0..20,
+        ),
         prop::collection::vec(0..12usize, 0..3),
     )
         .prop_map(|(nodes, edges, drop_nodes)| Plan {
@@ -450,7 +465,10 @@ fn build(plan: &Plan) -> Graph {
         .collect();
     for (s, t, ty, conf) in &plan.edges {
         let (s, t) = (ids[s % ids.len()], ids[t % ids.len()]);
-        let props: Vec<(&str, Value)> = conf.iter().map(|c| ("confidence", Value::Float(*c))).collect();
+        let props: Vec<(&str, Value)> = conf
+            .iter()
+            .map(|c| ("confidence", Value::Float(*c)))
+            .collect();
         g.add_edge(s, t, TYPES[*ty], &props).unwrap();
     }
     for d in &plan.drop_nodes {
@@ -485,7 +503,13 @@ fn empty_graph_round_trips() {
 fn records_survive_unchanged_shapes() {
     // Hand-built records, without going through the store first, load into the same records.
     let records = GraphRecords {
-        symbols: vec!["name".into(), "id".into(), "aliases".into(), "Drug".into(), "T".into()],
+        symbols: vec![
+            "name".into(),
+            "id".into(),
+            "aliases".into(),
+            "Drug".into(),
+            "T".into(),
+        ],
         nodes: vec![
             Node {
                 labels: [Sym(3)].into_iter().collect(),
