@@ -553,3 +553,33 @@ fn saved_files_are_readable_and_keep_their_permissions() {
     persist::save(&sample_graph(), &path).unwrap();
     assert_eq!(mode(&path), 0o600);
 }
+
+#[test]
+fn values_nested_too_deeply_are_refused_without_overflowing() {
+    // One node whose single property is a list inside a list inside a list... far deeper than
+    // any graph holds; written by hand since encoding such a value would itself recurse.
+    let mut payload = vec![1, 4];
+    payload.extend_from_slice(b"name");
+    payload.extend_from_slice(&[1, 0, 1, 0]); // one node, no labels, one property, key 0
+    for _ in 0..100_000 {
+        payload.extend_from_slice(&[5, 1]); // a list of one element...
+    }
+    payload.push(0); // ...ending in null
+    let bytes = wrap(&payload);
+    let msg = message(persist::from_bytes(&bytes, &origin()).unwrap_err());
+    assert!(msg.contains("nested deeper than"), "{msg}");
+    let msg = message(persist::records_from_bytes(&bytes, &origin()).unwrap_err());
+    assert!(msg.contains("nested deeper than"), "{msg}");
+}
+
+#[test]
+fn moderately_nested_values_round_trip() {
+    let mut value = Value::Int(1);
+    for _ in 0..40 {
+        value = Value::List(vec![value]);
+    }
+    let mut g = Graph::new();
+    g.add_node(&["Deep"], &[("v", value)]);
+    let loaded = persist::from_bytes(&persist::to_bytes(&g), &origin()).unwrap();
+    assert_eq!(loaded.to_records(), g.to_records());
+}

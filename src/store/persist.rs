@@ -15,6 +15,7 @@
 //! length, so a damaged or hostile file is refused without a large allocation. Records go
 //! through [`Graph::from_records`], which checks every symbol and endpoint.
 
+mod checked;
 mod stream;
 mod view;
 
@@ -198,10 +199,10 @@ pub fn from_bytes(bytes: &[u8], origin: &Path) -> Result<Graph, Error> {
 /// tools that only read the records.
 pub fn records_from_bytes(bytes: &[u8], origin: &Path) -> Result<GraphRecords, Error> {
     let payload = checked_payload(bytes, origin)?;
-    let (records, used) = decode_limited(PhantomData::<GraphRecords>, payload)
+    let (records, used) = decode_limited(PhantomData::<checked::FileRecords>, payload)
         .map_err(|e| file_error(origin, format!("cannot decode the graph: {e}")))?;
     check_used(payload, used, origin)?;
-    Ok(records)
+    Ok(records.into())
 }
 
 /// The payload of a file whose header, size and checksum are right.

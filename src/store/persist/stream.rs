@@ -5,6 +5,7 @@
 //! The layout read is exactly [`GraphRecords`]'s serde form (a struct of symbols, nodes and
 //! edges), so files stay interchangeable with plain records.
 
+use super::checked::{FileEdge, FileNode};
 use crate::model::{Edge, Node};
 use crate::store::{Graph, GraphRecords, NodeId, StoreError};
 use serde::de::{DeserializeSeed, Deserializer, Error as _, SeqAccess, Visitor};
@@ -36,12 +37,12 @@ impl<'de> Visitor<'de> for GraphSeed<'_> {
         let symbols: Vec<String> = seq
             .next_element()?
             .ok_or_else(|| A::Error::invalid_length(0, &self))?;
-        let nodes: Vec<Node> = seq
+        let nodes: Vec<FileNode> = seq
             .next_element()?
             .ok_or_else(|| A::Error::invalid_length(1, &self))?;
         let records = GraphRecords {
             symbols,
-            nodes,
+            nodes: nodes.into_iter().map(Node::from).collect(),
             edges: Vec::new(),
         };
         let mut graph = Graph::from_records(records).map_err(|e| self.fail(e))?;
@@ -91,7 +92,8 @@ impl<'de> Visitor<'de> for EdgesSeed<'_, '_> {
             *self.failure.borrow_mut() = Some(e);
             A::Error::custom(message)
         };
-        while let Some((src, dst, edge)) = seq.next_element::<(u32, u32, Edge)>()? {
+        while let Some((src, dst, edge)) = seq.next_element::<(u32, u32, FileEdge)>()? {
+            let edge = Edge::from(edge);
             // The same checks as Graph::from_records, edge by edge.
             let interner = self.graph.interner();
             if !interner.contains(edge.ty) {
