@@ -7,7 +7,7 @@
 
 use crate::error::Error;
 use crate::model::{Edge, Node, Props, Sym, Value};
-use crate::store::{Graph, GraphRecords, Interner, CONFIDENCE, ID, NAME};
+use crate::store::{Graph, GraphRecords, Interner, NodeId, CONFIDENCE, ID, NAME};
 use csv::{ByteRecord, Reader};
 use rustc_hash::FxHashMap;
 use std::fs::File;
@@ -38,6 +38,7 @@ pub fn import_csv(
     let mut interner = Interner::default();
     let (node_records, ids) = read_nodes(nodes, &mut interner, &mut meter)?;
     meter.base = file_size(nodes)?;
+    let ids = IdMap::new(ids, node_records.len());
     let mut edge_records = read_edges(edges, &ids, &mut interner, &mut meter)?;
     drop(ids);
     // Edges of one source sit together in the store's edge list, so walking a node's
@@ -50,9 +51,60 @@ pub fn import_csv(
     let records = GraphRecords {
         symbols: interner.strings().to_vec(),
         nodes: node_records,
-        edges: edge_records,
+        edges: Vec::new(),
     };
-    Ok(Graph::from_records(records)?)
+    let mut graph = Graph::from_records(records)?;
+    // Edges are handed over from the back of a reversed list, which is released as it empties,
+    // so the pending edges and the graph's copy of them do not both stay whole in memory.
+    edge_records.reverse();
+    let mut since_shrink = 0usize;
+    while let Some((src, dst, edge)) = edge_records.pop() {
+        graph.insert_edge(NodeId::new(src as usize), NodeId::new(dst as usize), edge)?;
+        since_shrink += 1;
+        if since_shrink == SHRINK_EVERY {
+            edge_records.shrink_to_fit();
+            since_shrink = 0;
+        }
+    }
+    Ok(graph)
+}
+
+/// Edges inserted between two releases of the pending list's unused tail.
+const SHRINK_EVERY: usize = 1 << 20;
+
+/// CSV node ids to node positions: a plain table when the ids are small non-negative numbers,
+/// as exported ids usually are, else a hash map.
+enum IdMap {
+    Dense(Vec<u32>),
+    Sparse(FxHashMap<i64, u32>),
+}
+
+impl IdMap {
+    fn new(ids: FxHashMap<i64, u32>, nodes: usize) -> Self {
+        let fits = ids
+            .keys()
+            .all(|&id| id >= 0 && (id as u64) < (nodes as u64).saturating_mul(2) + 1024);
+        if !fits {
+            return IdMap::Sparse(ids);
+        }
+        let len = ids.keys().max().map_or(0, |&m| m as usize + 1);
+        let mut table = vec![u32::MAX; len];
+        for (id, position) in ids {
+            table[id as usize] = position;
+        }
+        IdMap::Dense(table)
+    }
+
+    fn get(&self, id: i64) -> Option<u32> {
+        match self {
+            IdMap::Dense(table) => usize::try_from(id)
+                .ok()
+                .and_then(|i| table.get(i))
+                .copied()
+                .filter(|&p| p != u32::MAX),
+            IdMap::Sparse(map) => map.get(&id).copied(),
+        }
+    }
 }
 
 /// Progress reporting over both files.
@@ -305,7 +357,7 @@ fn read_nodes(
 /// Reads the edges, in file order, with their ends as node positions.
 fn read_edges(
     path: &Path,
-    ids: &FxHashMap<i64, u32>,
+    ids: &IdMap,
     interner: &mut Interner,
     meter: &mut Meter,
 ) -> Result<Vec<(u32, u32, Edge)>, Error> {
@@ -326,8 +378,7 @@ fn read_edges(
     while let Some(line) = table.next(&mut record)? {
         let end = |col: usize, what: &str| -> Result<u32, Error> {
             let id = table.integer(&record, col, line, what)?;
-            ids.get(&id)
-                .copied()
+            ids.get(id)
                 .ok_or_else(|| table.error(line, format!("unknown {what} {id}")))
         };
         let src = end(c_src, "source node id")?;

@@ -294,3 +294,20 @@ fn generated_benchmark_data_imports() {
         assert_eq!(Some(held as u64), count.as_u64(), "{label}");
     }
 }
+
+#[test]
+fn negative_and_huge_ids_resolve() {
+    let dir = tempfile::tempdir().unwrap();
+    let (np, ep) = (dir.path().join("nodes.csv"), dir.path().join("edges.csv"));
+    std::fs::write(&np, "id,label,name\n-5,Drug,a\n9000000000,Gene,b\n").unwrap();
+    std::fs::write(&ep, "src,dst,type,confidence\n-5,9000000000,BINDS,0.5\n").unwrap();
+    let g = import_csv(&np, &ep, None).unwrap();
+    let (a, b) = (by_id(&g, -5), by_id(&g, 9_000_000_000));
+    assert_eq!(g.outgoing(a).map(|(_, t)| t).collect::<Vec<_>>(), [b]);
+    std::fs::write(&ep, "src,dst,type,confidence\n-5,7,BINDS,0.5\n").unwrap();
+    let err = import_csv(&np, &ep, None).unwrap_err();
+    assert!(
+        err.to_string().contains("unknown target node id 7"),
+        "{err}"
+    );
+}
