@@ -11,9 +11,13 @@
 //! | 4 | CRC-32 of the header and the payload, u32 little-endian |
 //!
 //! Loading checks the magic, the version, the length against the file's real size and the
-//! checksum before it decodes anything, and decodes under a byte limit close to the payload's
-//! length, so a damaged or hostile file is refused without a large allocation. Records go
-//! through [`Graph::from_records`], which checks every symbol and endpoint.
+//! checksum before it decodes anything; it decodes under a byte limit proportional to the
+//! payload's length, with property values nested at most 64 levels deep, so a
+//! damaged or hostile file is refused without a large allocation or a stack overflow. Nodes go
+//! through [`Graph::from_records`] and edges through the same checks one by one (module
+//! `stream`), so every symbol and endpoint is verified. Saving writes a temporary file beside
+//! the target, syncs it and renames it over the target, so a crash leaves the old file or the
+//! new one, never a mix.
 
 mod checked;
 mod stream;
@@ -180,7 +184,7 @@ pub fn records_to_bytes(records: &GraphRecords) -> Vec<u8> {
 }
 
 /// Reads a graph from the bytes of a .kg file; `origin` names the file in error messages.
-/// Edges go into the graph as they are decoded (see [`stream`]), so loading needs no second
+/// Edges go into the graph as they are decoded (module `stream`), so loading needs no second
 /// copy of them.
 pub fn from_bytes(bytes: &[u8], origin: &Path) -> Result<Graph, Error> {
     let payload = checked_payload(bytes, origin)?;
