@@ -1,0 +1,1006 @@
+//! Runs a checked query against the graph, clause by clause, over tables of rows.
+//!
+//! Every change goes through [`Writer`], which logs how to undo it, so that a failed statement
+//! leaves the graph as it was.
+
+use super::ast::*;
+use super::error::{ErrorKind, Phase, QueryError};
+use super::expr::{self, eval, from_value, rt, to_value, total_cmp, Ctx, Scope};
+use super::matcher::Matcher;
+use super::result::{QValue, QueryResult};
+use super::ExecOptions;
+use crate::model::{Value, Edge, Node};
+use crate::store::{EdgeId, Graph, NodeId};
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::Ordering as AtomicOrdering;
+use std::time::Instant;
+
+/// Variables and the rows binding them.
+#[derive(Clone, Debug, Default)]
+pub struct Table {
+    /// Variable names, one per column.
+    pub names: Vec<String>,
+    /// Rows of values.
+    pub rows: Vec<Vec<QValue>>,
+}
+
+/// One logged change, with what is needed to reverse it.
+enum Undo {
+    AddedNode(NodeId),
+    AddedEdge(EdgeId),
+    NodeProp(NodeId, String, Option<Value>),
+    EdgeProp(EdgeId, String, Option<Value>),
+    AddedLabel(NodeId, String),
+    RemovedLabel(NodeId, String),
+    RemovedEdge(NodeId, NodeId, Edge),
+    RemovedNode(NodeId, Node),
+}
+
+/// Guardrails: row limit, deadline, cancellation.
+pub struct Guard {
+    opts: ExecOptions,
+    start: Instant,
+    ticks: u64,
+}
+
+impl Guard {
+    /// Starts the clock.
+    pub fn new(opts: &ExecOptions) -> Self {
+        Guard {
+            opts: opts.clone(),
+            start: Instant::now(),
+            ticks: 0,
+        }
+    }
+
+    /// Checks the deadline and the cancel flag (cheaply: the clock is read every 1024 calls).
+    pub fn tick(&mut self) -> Result<(), QueryError> {
+        self.ticks += 1;
+        if self.ticks % 1024 != 0 {
+            return Ok(());
+        }
+        if let Some(c) = &self.opts.cancel {
+            if c.load(AtomicOrdering::Relaxed) {
+                return Err(rt(ErrorKind::Limit, "Cancelled", "the query was cancelled"));
+            }
+        }
+        if self.start.elapsed() > self.opts.timeout {
+            return Err(rt(
+                ErrorKind::Limit,
+                "Timeout",
+                format!(
+                    "the query ran longer than the time limit of {:?}",
+                    self.opts.timeout
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Fails when a table grows past the row limit.
+    pub fn rows(&self, n: usize) -> Result<(), QueryError> {
+        if n > self.opts.max_rows {
+            return Err(rt(
+                ErrorKind::Limit,
+                "RowLimit",
+                format!(
+                    "the query produced more than the row limit of {} rows",
+                    self.opts.max_rows
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Executes queries, logging writes for rollback.
+pub struct Executor<'a> {
+    graph: &'a mut Graph,
+    params: &'a BTreeMap<String, Value>,
+    undo: Vec<Undo>,
+    /// Guardrails, shared with the pattern matcher.
+    pub guard: Guard,
+}
+
+impl<'a> Executor<'a> {
+    /// An executor over a graph.
+    pub fn new(
+        graph: &'a mut Graph,
+        params: &'a BTreeMap<String, Value>,
+        opts: &ExecOptions,
+    ) -> Self {
+        Executor {
+            graph,
+            params,
+            undo: Vec::new(),
+            guard: Guard::new(opts),
+        }
+    }
+
+    /// Runs a statement; on failure every change is undone.
+    pub fn run(&mut self, q: &Query) -> Result<QueryResult, QueryError> {
+        match self.run_query(q) {
+            Ok(r) => Ok(r),
+            Err(e) => {
+                self.rollback();
+                Err(e)
+            }
+        }
+    }
+
+    fn run_query(&mut self, q: &Query) -> Result<QueryResult, QueryError> {
+        let mut result = self.run_single(&q.first)?;
+        let mut distinct = false;
+        for (all, sq) in &q.unions {
+            let next = self.run_single(sq)?;
+            result.rows.extend(next.rows);
+            distinct |= !*all;
+        }
+        if distinct {
+            let mut seen = BTreeSet::new();
+            result
+                .rows
+                .retain(|r| seen.insert(RowKey(r.clone())));
+        }
+        Ok(result)
+    }
+
+    fn run_single(&mut self, q: &SingleQuery) -> Result<QueryResult, QueryError> {
+        let mut table = Table {
+            names: Vec::new(),
+            rows: vec![Vec::new()],
+        };
+        let mut columns = None;
+        for clause in &q.clauses {
+            table = self.clause(clause, table)?;
+            self.guard.rows(table.rows.len())?;
+            if let Clause::Return(_) = clause {
+                columns = Some(table.names.clone());
+            }
+        }
+        Ok(match columns {
+            Some(columns) => QueryResult {
+                columns,
+                rows: table.rows,
+            },
+            None => QueryResult::default(),
+        })
+    }
+
+    fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            graph: self.graph,
+            params: self.params,
+        }
+    }
+
+    fn clause(&mut self, clause: &Clause, table: Table) -> Result<Table, QueryError> {
+        match clause {
+            Clause::Match {
+                optional,
+                pattern,
+                filter,
+            } => self.match_clause(*optional, pattern, filter.as_ref(), table),
+            Clause::Unwind { expr, var, .. } => {
+                let mut out = Table {
+                    names: table.names.clone(),
+                    rows: Vec::new(),
+                };
+                out.names.push(var.clone());
+                for row in table.rows {
+                    let v = eval(expr, &self.ctx(), scope(&table.names, &row))?;
+                    let items = match v {
+                        QValue::Null => Vec::new(),
+                        QValue::List(items) => items,
+                        other => vec![other],
+                    };
+                    for it in items {
+                        let mut r = row.clone();
+                        r.push(it);
+                        out.rows.push(r);
+                    }
+                    self.guard.rows(out.rows.len())?;
+                    self.guard.tick()?;
+                }
+                Ok(out)
+            }
+            Clause::With(p) | Clause::Return(p) => self.project(p, table),
+            Clause::Create(parts) => {
+                let mut out = Table {
+                    names: table.names.clone(),
+                    rows: Vec::with_capacity(table.rows.len()),
+                };
+                let new_vars = pattern_vars(parts, &table.names);
+                out.names.extend(new_vars.iter().cloned());
+                for row in table.rows {
+                    let mut r = row;
+                    r.resize(out.names.len(), QValue::Null);
+                    for part in parts {
+                        self.create_part(part, &out.names, &mut r)?;
+                    }
+                    out.rows.push(r);
+                }
+                Ok(out)
+            }
+            Clause::Merge {
+                part,
+                on_create,
+                on_match,
+            } => self.merge(part, on_create, on_match, table),
+            Clause::Set(items) => {
+                for row in &table.rows {
+                    for item in items {
+                        self.set_item(item, &table.names, row)?;
+                    }
+                }
+                Ok(table)
+            }
+            Clause::Remove(items) => {
+                for row in &table.rows {
+                    for item in items {
+                        self.remove_item(item, &table.names, row)?;
+                    }
+                }
+                Ok(table)
+            }
+            Clause::Delete { detach, exprs } => {
+                let mut nodes = Vec::new();
+                let mut rels = Vec::new();
+                for row in &table.rows {
+                    for e in exprs {
+                        match eval(e, &self.ctx(), scope(&table.names, row))? {
+                            QValue::Null => {}
+                            QValue::Node(n) => nodes.push(n),
+                            QValue::Rel(r) => rels.push(r),
+                            QValue::Path(p) => {
+                                rels.extend(p.rels);
+                                nodes.extend(p.nodes);
+                            }
+                            other => {
+                                return Err(rt(
+                                    ErrorKind::TypeError,
+                                    "InvalidArgumentType",
+                                    format!(
+                                        "DELETE expects a node, relationship or path, got {}",
+                                        expr::type_name(&other)
+                                    ),
+                                ))
+                            }
+                        }
+                    }
+                }
+                for r in rels {
+                    self.delete_edge(r)?;
+                }
+                for n in nodes {
+                    self.delete_node(n, *detach)?;
+                }
+                Ok(table)
+            }
+        }
+    }
+
+    fn match_clause(
+        &mut self,
+        optional: bool,
+        pattern: &[PatternPart],
+        filter: Option<&Expr>,
+        table: Table,
+    ) -> Result<Table, QueryError> {
+        let new_vars = pattern_vars(pattern, &table.names);
+        let mut names = table.names.clone();
+        names.extend(new_vars.iter().cloned());
+        let mut out = Table {
+            names: names.clone(),
+            rows: Vec::new(),
+        };
+        for row in &table.rows {
+            let found = {
+                let ctx = Ctx {
+                    graph: self.graph,
+                    params: self.params,
+                };
+                let mut m = Matcher::new(&ctx, &names, &mut self.guard);
+                m.match_pattern(pattern, row)?
+            };
+            let before = out.rows.len();
+            for r in found {
+                let keep = match filter {
+                    None => true,
+                    Some(f) => matches!(eval(f, &self.ctx(), scope(&names, &r))?, QValue::Bool(true)),
+                };
+                if keep {
+                    out.rows.push(r);
+                }
+            }
+            self.guard.rows(out.rows.len())?;
+            if optional && out.rows.len() == before {
+                let mut r = row.clone();
+                r.resize(names.len(), QValue::Null);
+                out.rows.push(r);
+            }
+        }
+        Ok(out)
+    }
+
+    fn project(&mut self, p: &Projection, table: Table) -> Result<Table, QueryError> {
+        let mut items: Vec<ProjItem> = Vec::new();
+        if p.star {
+            let mut vars: Vec<&String> = table
+                .names
+                .iter()
+                .filter(|n| !n.starts_with('\u{0}'))
+                .collect();
+            vars.sort();
+            vars.dedup();
+            for v in vars {
+                items.push(ProjItem {
+                    expr: Expr::Var(v.clone(), Span::default()),
+                    alias: None,
+                    text: v.clone(),
+                    span: Span::default(),
+                });
+            }
+        }
+        items.extend(p.items.iter().cloned());
+        let out_names: Vec<String> = items
+            .iter()
+            .map(|i| match (&i.alias, &i.expr) {
+                (Some(a), _) => a.clone(),
+                (None, Expr::Var(v, _)) => v.clone(),
+                (None, _) => i.text.clone(),
+            })
+            .collect();
+        let aggregating = items.iter().any(|i| i.expr.has_aggregate());
+        // Each output row keeps the scope its sort keys are evaluated in.
+        let mut rows: Vec<(Vec<QValue>, Vec<String>, Vec<QValue>)> = Vec::new();
+        if aggregating {
+            let mut aggs: Vec<&Expr> = Vec::new();
+            for i in &items {
+                collect_aggregates(&i.expr, &mut aggs);
+            }
+            for (e, _) in &p.order {
+                collect_aggregates(e, &mut aggs);
+            }
+            let key_idx: Vec<usize> = (0..items.len())
+                .filter(|&i| !items[i].expr.has_aggregate())
+                .collect();
+            let mut groups: BTreeMap<RowKey, usize> = BTreeMap::new();
+            let mut group_rows: Vec<(Vec<QValue>, Vec<usize>)> = Vec::new();
+            for (ri, row) in table.rows.iter().enumerate() {
+                let sc = scope(&table.names, row);
+                let key: Vec<QValue> = key_idx
+                    .iter()
+                    .map(|&i| eval(&items[i].expr, &self.ctx(), sc))
+                    .collect::<Result<_, _>>()?;
+                let k = RowKey(key.clone());
+                match groups.get(&k) {
+                    Some(&g) => group_rows[g].1.push(ri),
+                    None => {
+                        groups.insert(k, group_rows.len());
+                        group_rows.push((key, vec![ri]));
+                    }
+                }
+                self.guard.tick()?;
+            }
+            if group_rows.is_empty() && key_idx.is_empty() {
+                group_rows.push((Vec::new(), Vec::new()));
+            }
+            for (_, members) in group_rows {
+                let mut names = table.names.clone();
+                let mut values = match members.first() {
+                    Some(&i) => table.rows[i].clone(),
+                    None => vec![QValue::Null; table.names.len()],
+                };
+                for a in &aggs {
+                    let v = self.aggregate(a, &table, &members)?;
+                    names.push(expr::aggregate_slot(a));
+                    values.push(v);
+                }
+                let out: Vec<QValue> = items
+                    .iter()
+                    .map(|i| eval(&i.expr, &self.ctx(), scope(&names, &values)))
+                    .collect::<Result<_, _>>()?;
+                let mut sort_names = out_names.clone();
+                sort_names.extend(names);
+                let mut sort_values = out.clone();
+                sort_values.extend(values);
+                rows.push((out, sort_names, sort_values));
+            }
+        } else {
+            for row in &table.rows {
+                let sc = scope(&table.names, row);
+                let out: Vec<QValue> = items
+                    .iter()
+                    .map(|i| eval(&i.expr, &self.ctx(), sc))
+                    .collect::<Result<_, _>>()?;
+                let mut sort_names = out_names.clone();
+                sort_names.extend(table.names.iter().cloned());
+                let mut sort_values = out.clone();
+                sort_values.extend(row.iter().cloned());
+                rows.push((out, sort_names, sort_values));
+                self.guard.tick()?;
+            }
+        }
+        if p.distinct {
+            let mut seen = BTreeSet::new();
+            rows.retain(|(out, _, _)| seen.insert(RowKey(out.clone())));
+        }
+        if !p.order.is_empty() {
+            let mut keyed: Vec<(Vec<QValue>, Vec<QValue>)> = Vec::with_capacity(rows.len());
+            for (out, names, values) in rows {
+                let keys = p
+                    .order
+                    .iter()
+                    .map(|(e, _)| {
+                        // An ORDER BY key that repeats a projected expression reads its column.
+                        match items.iter().position(|i| &i.expr == e) {
+                            Some(i) => Ok(out[i].clone()),
+                            None => eval(e, &self.ctx(), scope(&names, &values)),
+                        }
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                keyed.push((keys, out));
+            }
+            keyed.sort_by(|(a, _), (b, _)| {
+                for ((x, y), (_, desc)) in a.iter().zip(b).zip(&p.order) {
+                    let o = total_cmp(x, y);
+                    let o = if *desc { o.reverse() } else { o };
+                    if o != Ordering::Equal {
+                        return o;
+                    }
+                }
+                Ordering::Equal
+            });
+            rows = keyed
+                .into_iter()
+                .map(|(_, out)| (out, Vec::new(), Vec::new()))
+                .collect();
+        }
+        let mut out_rows: Vec<Vec<QValue>> = rows.into_iter().map(|(o, _, _)| o).collect();
+        if let Some(s) = &p.skip {
+            let n = self.count_arg(s, "SKIP")?;
+            out_rows = out_rows.into_iter().skip(n).collect();
+        }
+        if let Some(l) = &p.limit {
+            let n = self.count_arg(l, "LIMIT")?;
+            out_rows.truncate(n);
+        }
+        let mut out = Table {
+            names: out_names,
+            rows: out_rows,
+        };
+        if let Some(f) = &p.filter {
+            let mut kept = Vec::new();
+            for r in out.rows {
+                if matches!(eval(f, &self.ctx(), scope(&out.names, &r))?, QValue::Bool(true)) {
+                    kept.push(r);
+                }
+            }
+            out.rows = kept;
+        }
+        Ok(out)
+    }
+
+    fn count_arg(&self, e: &Expr, what: &str) -> Result<usize, QueryError> {
+        let v = eval(e, &self.ctx(), scope(&[], &[]))?;
+        match v {
+            QValue::Int(i) if i >= 0 => Ok(i as usize),
+            QValue::Int(_) => Err(QueryError::new(
+                ErrorKind::SemanticError,
+                "NegativeIntegerArgument",
+                Phase::Runtime,
+                format!("{what} must not be negative"),
+            )),
+            other => Err(QueryError::new(
+                ErrorKind::SemanticError,
+                "InvalidArgumentType",
+                Phase::Runtime,
+                format!("{what} needs an integer, got {}", expr::type_name(&other)),
+            )),
+        }
+    }
+
+    fn aggregate(&mut self, a: &Expr, table: &Table, members: &[usize]) -> Result<QValue, QueryError> {
+        let (name, distinct, arg) = match a {
+            Expr::CountStar => return Ok(QValue::Int(members.len() as i64)),
+            Expr::Call {
+                name,
+                distinct,
+                args,
+                ..
+            } => (name.to_ascii_lowercase(), *distinct, args.first()),
+            _ => return Ok(QValue::Null),
+        };
+        let mut values = Vec::with_capacity(members.len());
+        for &i in members {
+            let v = match arg {
+                Some(e) => eval(e, &self.ctx(), scope(&table.names, &table.rows[i]))?,
+                None => QValue::Null,
+            };
+            if !matches!(v, QValue::Null) {
+                values.push(v);
+            }
+            self.guard.tick()?;
+        }
+        if distinct {
+            let mut seen = BTreeSet::new();
+            values.retain(|v| seen.insert(RowKey(vec![v.clone()])));
+        }
+        Ok(match name.as_str() {
+            "count" => QValue::Int(values.len() as i64),
+            "collect" => QValue::List(values),
+            "min" => values
+                .into_iter()
+                .min_by(total_cmp)
+                .unwrap_or(QValue::Null),
+            "max" => values
+                .into_iter()
+                .max_by(total_cmp)
+                .unwrap_or(QValue::Null),
+            "sum" | "avg" => {
+                let n = values.len();
+                let mut int_sum: Option<i64> = Some(0);
+                let mut float_sum = 0.0;
+                for v in &values {
+                    match v {
+                        QValue::Int(i) => {
+                            int_sum = int_sum.and_then(|s| s.checked_add(*i));
+                            if int_sum.is_none() && name == "sum" && values.iter().all(|v| matches!(v, QValue::Int(_))) {
+                                return Err(rt(ErrorKind::ArgumentError, "IntegerOverflow", "sum() overflowed 64 bits"));
+                            }
+                            float_sum += *i as f64;
+                        }
+                        QValue::Float(f) => {
+                            int_sum = None;
+                            float_sum += f;
+                        }
+                        other => {
+                            return Err(rt(
+                                ErrorKind::TypeError,
+                                "InvalidArgumentType",
+                                format!("{name}() needs numbers, got {}", expr::type_name(other)),
+                            ))
+                        }
+                    }
+                }
+                if name == "sum" {
+                    match int_sum {
+                        Some(s) if values.iter().all(|v| matches!(v, QValue::Int(_))) => QValue::Int(s),
+                        _ => QValue::Float(float_sum),
+                    }
+                } else if n == 0 {
+                    QValue::Null
+                } else {
+                    QValue::Float(float_sum / n as f64)
+                }
+            }
+            _ => QValue::Null,
+        })
+    }
+
+    // ----- writes -----
+
+    fn props_of(&self, e: Option<&Expr>, names: &[String], row: &[QValue]) -> Result<Vec<(String, Value)>, QueryError> {
+        let Some(e) = e else {
+            return Ok(Vec::new());
+        };
+        match eval(e, &self.ctx(), scope(names, row))? {
+            QValue::Map(m) => m
+                .into_iter()
+                .map(|(k, v)| Ok((k, to_value(&v)?)))
+                .collect(),
+            QValue::Null => Ok(Vec::new()),
+            other => Err(rt(
+                ErrorKind::TypeError,
+                "InvalidArgumentType",
+                format!("properties must be a map, got {}", expr::type_name(&other)),
+            )),
+        }
+    }
+
+    fn create_node(&mut self, n: &NodePat, names: &[String], row: &[QValue]) -> Result<NodeId, QueryError> {
+        let props = self.props_of(n.props.as_ref(), names, row)?;
+        let labels: Vec<&str> = n.labels.iter().map(String::as_str).collect();
+        let pr: Vec<(&str, Value)> = props.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        let id = self.graph.add_node(&labels, &pr);
+        self.undo.push(Undo::AddedNode(id));
+        Ok(id)
+    }
+
+    fn node_for(&mut self, n: &NodePat, names: &[String], row: &mut [QValue]) -> Result<NodeId, QueryError> {
+        if let Some(v) = &n.var {
+            if let Some(i) = names.iter().position(|x| x == v) {
+                match &row[i] {
+                    QValue::Node(id) => return Ok(*id),
+                    QValue::Null => {}
+                    other => {
+                        return Err(rt(
+                            ErrorKind::TypeError,
+                            "InvalidArgumentType",
+                            format!("`{v}` is {}, not a node", expr::type_name(other)),
+                        ))
+                    }
+                }
+                let id = self.create_node(n, names, row)?;
+                row[i] = QValue::Node(id);
+                return Ok(id);
+            }
+        }
+        self.create_node(n, names, row)
+    }
+
+    fn create_part(&mut self, part: &PatternPart, names: &[String], row: &mut [QValue]) -> Result<(), QueryError> {
+        let mut nodes = vec![self.node_for(&part.start, names, row)?];
+        let mut rels = Vec::new();
+        for (r, n) in &part.chain {
+            let prev = *nodes.last().unwrap_or(&NodeId::new(0));
+            let next = self.node_for(n, names, row)?;
+            let props = self.props_of(r.props.as_ref(), names, row)?;
+            let ty = r.types.first().cloned().unwrap_or_default();
+            let (src, dst) = if r.dir == Dir::In { (next, prev) } else { (prev, next) };
+            let pr: Vec<(&str, Value)> = props.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            let e = self
+                .graph
+                .add_edge(src, dst, &ty, &pr)
+                .map_err(|e| rt(ErrorKind::EntityNotFound, "DeletedEntityAccess", e.to_string()))?;
+            self.undo.push(Undo::AddedEdge(e));
+            if let Some(v) = &r.var {
+                if let Some(i) = names.iter().position(|x| x == v) {
+                    row[i] = QValue::Rel(e);
+                }
+            }
+            nodes.push(next);
+            rels.push(e);
+        }
+        if let Some(p) = &part.var {
+            if let Some(i) = names.iter().position(|x| x == p) {
+                row[i] = expr::path(nodes, rels);
+            }
+        }
+        Ok(())
+    }
+
+    fn merge(
+        &mut self,
+        part: &PatternPart,
+        on_create: &[SetItem],
+        on_match: &[SetItem],
+        table: Table,
+    ) -> Result<Table, QueryError> {
+        let parts = std::slice::from_ref(part);
+        let new_vars = pattern_vars(parts, &table.names);
+        let mut names = table.names.clone();
+        names.extend(new_vars.iter().cloned());
+        let mut out = Table {
+            names: names.clone(),
+            rows: Vec::new(),
+        };
+        for row in table.rows {
+            let found = {
+                let ctx = Ctx {
+                    graph: self.graph,
+                    params: self.params,
+                };
+                let mut m = Matcher::new(&ctx, &names, &mut self.guard);
+                m.match_pattern(parts, &row)?
+            };
+            if found.is_empty() {
+                let mut r = row;
+                r.resize(names.len(), QValue::Null);
+                self.create_part(part, &names, &mut r)?;
+                for item in on_create {
+                    self.set_item(item, &names, &r)?;
+                }
+                out.rows.push(r);
+            } else {
+                for r in found {
+                    for item in on_match {
+                        self.set_item(item, &names, &r)?;
+                    }
+                    out.rows.push(r);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn set_prop(&mut self, target: &QValue, key: &str, value: Value) -> Result<(), QueryError> {
+        match target {
+            QValue::Null => Ok(()),
+            QValue::Node(n) => {
+                let old = self
+                    .graph
+                    .set_node_prop(*n, key, value)
+                    .map_err(|_| expr::deleted())?;
+                self.undo.push(Undo::NodeProp(*n, key.to_string(), old));
+                Ok(())
+            }
+            QValue::Rel(r) => {
+                let old = self
+                    .graph
+                    .set_edge_prop(*r, key, value)
+                    .map_err(|_| expr::deleted())?;
+                self.undo.push(Undo::EdgeProp(*r, key.to_string(), old));
+                Ok(())
+            }
+            other => Err(rt(
+                ErrorKind::TypeError,
+                "InvalidArgumentType",
+                format!("cannot set a property on {}", expr::type_name(other)),
+            )),
+        }
+    }
+
+    fn current_props(&self, target: &QValue) -> BTreeMap<String, Value> {
+        match target {
+            QValue::Node(n) => self.graph.node_props_map(*n),
+            QValue::Rel(r) => self.graph.edge_props_map(*r),
+            _ => BTreeMap::new(),
+        }
+    }
+
+    fn set_item(&mut self, item: &SetItem, names: &[String], row: &[QValue]) -> Result<(), QueryError> {
+        match item {
+            SetItem::Prop { target, key, value } => {
+                let t = eval(target, &self.ctx(), scope(names, row))?;
+                let v = to_value(&eval(value, &self.ctx(), scope(names, row))?)?;
+                self.set_prop(&t, key, v)
+            }
+            SetItem::Map { var, value, merge } => {
+                let sc = scope(names, row);
+                let t = sc.get(var).cloned().unwrap_or(QValue::Null);
+                if matches!(t, QValue::Null) {
+                    return Ok(());
+                }
+                let new: BTreeMap<String, Value> = match eval(value, &self.ctx(), sc)? {
+                    QValue::Map(m) => m
+                        .into_iter()
+                        .map(|(k, v)| Ok((k, to_value(&v)?)))
+                        .collect::<Result<_, QueryError>>()?,
+                    e @ (QValue::Node(_) | QValue::Rel(_)) => self.current_props(&e),
+                    QValue::Null => BTreeMap::new(),
+                    other => {
+                        return Err(rt(
+                            ErrorKind::TypeError,
+                            "InvalidArgumentType",
+                            format!("SET needs a map, got {}", expr::type_name(&other)),
+                        ))
+                    }
+                };
+                if !merge {
+                    for k in self.current_props(&t).into_keys() {
+                        if !new.contains_key(&k) {
+                            self.set_prop(&t, &k, Value::Null)?;
+                        }
+                    }
+                }
+                for (k, v) in new {
+                    self.set_prop(&t, &k, v)?;
+                }
+                Ok(())
+            }
+            SetItem::Labels { var, labels } => {
+                let t = scope(names, row).get(var).cloned().unwrap_or(QValue::Null);
+                match t {
+                    QValue::Null => Ok(()),
+                    QValue::Node(n) => {
+                        for l in labels {
+                            if self.graph.add_label(n, l).map_err(|_| expr::deleted())? {
+                                self.undo.push(Undo::AddedLabel(n, l.clone()));
+                            }
+                        }
+                        Ok(())
+                    }
+                    other => Err(rt(
+                        ErrorKind::TypeError,
+                        "InvalidArgumentType",
+                        format!("labels can only be set on nodes, not {}", expr::type_name(&other)),
+                    )),
+                }
+            }
+        }
+    }
+
+    fn remove_item(&mut self, item: &RemoveItem, names: &[String], row: &[QValue]) -> Result<(), QueryError> {
+        match item {
+            RemoveItem::Prop { target, key } => {
+                let t = eval(target, &self.ctx(), scope(names, row))?;
+                self.set_prop(&t, key, Value::Null)
+            }
+            RemoveItem::Labels { var, labels } => {
+                if let Some(QValue::Node(n)) = scope(names, row).get(var).cloned() {
+                    for l in labels {
+                        if self.graph.remove_label(n, l).map_err(|_| expr::deleted())? {
+                            self.undo.push(Undo::RemovedLabel(n, l.clone()));
+                        }
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn delete_edge(&mut self, e: EdgeId) -> Result<(), QueryError> {
+        let Some((s, d)) = self.graph.endpoints(e) else {
+            return Ok(());
+        };
+        if let Ok(edge) = self.graph.remove_edge(e) {
+            self.undo.push(Undo::RemovedEdge(s, d, edge));
+        }
+        Ok(())
+    }
+
+    fn delete_node(&mut self, n: NodeId, detach: bool) -> Result<(), QueryError> {
+        if self.graph.node(n).is_none() {
+            return Ok(());
+        }
+        if self.graph.has_edges(n) {
+            if !detach {
+                return Err(rt(
+                    ErrorKind::ConstraintVerificationFailed,
+                    "DeleteConnectedNode",
+                    "cannot delete a node that still has relationships; use DETACH DELETE",
+                ));
+            }
+            let edges: Vec<EdgeId> = self
+                .graph
+                .outgoing(n)
+                .map(|(e, _)| e)
+                .chain(self.graph.incoming(n).map(|(e, _)| e))
+                .collect();
+            for e in edges {
+                self.delete_edge(e)?;
+            }
+        }
+        if let Ok(node) = self.graph.remove_node(n) {
+            self.undo.push(Undo::RemovedNode(n, node));
+        }
+        Ok(())
+    }
+
+    /// Reverses every logged change, newest first.
+    fn rollback(&mut self) {
+        let mut node_map: HashMap<NodeId, NodeId> = HashMap::new();
+        while let Some(u) = self.undo.pop() {
+            // Errors here mean the change never took effect; there is nothing to reverse.
+            match u {
+                Undo::AddedNode(n) => {
+                    let _ = self.graph.detach_remove_node(n);
+                }
+                Undo::AddedEdge(e) => {
+                    let _ = self.graph.remove_edge(e);
+                }
+                Undo::NodeProp(n, k, old) => {
+                    let n = *node_map.get(&n).unwrap_or(&n);
+                    let _ = self.graph.set_node_prop(n, &k, old.unwrap_or(Value::Null));
+                }
+                Undo::EdgeProp(e, k, old) => {
+                    let _ = self.graph.set_edge_prop(e, &k, old.unwrap_or(Value::Null));
+                }
+                Undo::AddedLabel(n, l) => {
+                    let _ = self.graph.remove_label(*node_map.get(&n).unwrap_or(&n), &l);
+                }
+                Undo::RemovedLabel(n, l) => {
+                    let _ = self.graph.add_label(*node_map.get(&n).unwrap_or(&n), &l);
+                }
+                Undo::RemovedNode(old, node) => {
+                    let new = self.graph.insert_node(node);
+                    node_map.insert(old, new);
+                }
+                Undo::RemovedEdge(s, d, edge) => {
+                    let s = *node_map.get(&s).unwrap_or(&s);
+                    let d = *node_map.get(&d).unwrap_or(&d);
+                    let _ = self.graph.insert_edge(s, d, edge);
+                }
+            }
+        }
+    }
+}
+
+/// A row as an ordered key, for DISTINCT, grouping and UNION.
+#[derive(Clone, Debug)]
+pub struct RowKey(pub Vec<QValue>);
+
+impl PartialEq for RowKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for RowKey {}
+impl PartialOrd for RowKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for RowKey {
+    fn cmp(&self, other: &Self) -> Ordering {
+        for (a, b) in self.0.iter().zip(&other.0) {
+            let o = total_cmp(a, b);
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        self.0.len().cmp(&other.0.len())
+    }
+}
+
+/// A scope over a row.
+pub fn scope<'s>(names: &'s [String], values: &'s [QValue]) -> Scope<'s> {
+    Scope { names, values }
+}
+
+/// Variables a pattern introduces that are not in `bound`, in order of appearance.
+pub fn pattern_vars(parts: &[PatternPart], bound: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |v: &Option<String>| {
+        if let Some(v) = v {
+            if !bound.contains(v) && !out.contains(v) {
+                out.push(v.clone());
+            }
+        }
+    };
+    for p in parts {
+        add(&p.var);
+        add(&p.start.var);
+        for (r, n) in &p.chain {
+            add(&r.var);
+            add(&n.var);
+        }
+    }
+    out
+}
+
+fn collect_aggregates<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    if e.is_aggregate() {
+        if !out.contains(&e) {
+            out.push(e);
+        }
+        return;
+    }
+    match e {
+        Expr::Prop(x, _) | Expr::HasLabels(x, _) | Expr::Not(x) | Expr::Neg(x) | Expr::Pos(x) | Expr::IsNull(x, _) => {
+            collect_aggregates(x, out)
+        }
+        Expr::Index(a, b) | Expr::Bin(_, a, b) => {
+            collect_aggregates(a, out);
+            collect_aggregates(b, out);
+        }
+        Expr::Slice(a, b, c) => {
+            collect_aggregates(a, out);
+            if let Some(b) = b {
+                collect_aggregates(b, out);
+            }
+            if let Some(c) = c {
+                collect_aggregates(c, out);
+            }
+        }
+        Expr::List(items) | Expr::Call { args: items, .. } => {
+            items.iter().for_each(|x| collect_aggregates(x, out))
+        }
+        Expr::Map(items) => items.iter().for_each(|(_, x)| collect_aggregates(x, out)),
+        Expr::Case {
+            operand,
+            alts,
+            default,
+        } => {
+            if let Some(o) = operand {
+                collect_aggregates(o, out);
+            }
+            for (w, t) in alts {
+                collect_aggregates(w, out);
+                collect_aggregates(t, out);
+            }
+            if let Some(d) = default {
+                collect_aggregates(d, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Converts a stored property list into query values (used by callers outside this module).
+pub fn value_map(m: &BTreeMap<String, Value>) -> BTreeMap<String, QValue> {
+    m.iter().map(|(k, v)| (k.clone(), from_value(v))).collect()
+}

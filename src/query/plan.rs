@@ -1,0 +1,704 @@
+//! Semantic checks before execution: which variables are bound and of what kind, where
+//! aggregates may appear, what CREATE and MERGE can build. Errors found here are compile-time
+//! errors, so a rejected query never touches the graph.
+
+use super::ast::*;
+use super::error::{ErrorKind, Phase, QueryError};
+use super::funcs::FUNCTIONS;
+
+/// What a variable holds, as far as can be told before running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Node,
+    Rel,
+    RelList,
+    Path,
+    Value,
+}
+
+fn semantic(code: &str, message: impl Into<String>, span: Option<Span>) -> QueryError {
+    let e = QueryError::new(ErrorKind::SemanticError, code, Phase::Compile, message);
+    match span {
+        Some(s) if s.end > s.start => e.with_span(s.start, s.end),
+        _ => e,
+    }
+}
+
+/// Checks a whole statement.
+pub fn check(q: &Query) -> Result<(), QueryError> {
+    let columns = check_single(&q.first)?;
+    let mut kinds = Vec::new();
+    for (all, sq) in &q.unions {
+        kinds.push(*all);
+        let cols = check_single(sq)?;
+        if cols != columns {
+            return Err(semantic(
+                "DifferentColumnsInUnion",
+                "all queries in a UNION must return the same column names",
+                None,
+            ));
+        }
+    }
+    if kinds.iter().any(|a| *a) && kinds.iter().any(|a| !*a) {
+        return Err(semantic(
+            "InvalidClauseComposition",
+            "UNION and UNION ALL cannot be mixed",
+            None,
+        ));
+    }
+    Ok(())
+}
+
+struct Checker {
+    scope: Vec<(String, Kind)>,
+}
+
+fn check_single(q: &SingleQuery) -> Result<Vec<String>, QueryError> {
+    let mut c = Checker { scope: Vec::new() };
+    let mut columns = Vec::new();
+    let n = q.clauses.len();
+    for (i, clause) in q.clauses.iter().enumerate() {
+        if let Clause::Return(_) = clause {
+            if i + 1 != n {
+                return Err(semantic(
+                    "InvalidClauseComposition",
+                    "RETURN must be the last clause",
+                    None,
+                ));
+            }
+        }
+        columns = c.clause(clause)?;
+    }
+    match q.clauses.last() {
+        Some(Clause::Return(_))
+        | Some(Clause::Create(_))
+        | Some(Clause::Merge { .. })
+        | Some(Clause::Set(_))
+        | Some(Clause::Delete { .. })
+        | Some(Clause::Remove(_)) => Ok(columns),
+        _ => Err(semantic(
+            "InvalidClauseComposition",
+            "a query must end with RETURN or an updating clause",
+            None,
+        )),
+    }
+}
+
+impl Checker {
+    fn kind(&self, v: &str) -> Option<Kind> {
+        self.scope.iter().rev().find(|(n, _)| n == v).map(|(_, k)| *k)
+    }
+
+    fn bind(&mut self, v: &str, k: Kind) {
+        if let Some(slot) = self.scope.iter_mut().find(|(n, _)| n == v) {
+            slot.1 = k;
+        } else {
+            self.scope.push((v.to_string(), k));
+        }
+    }
+
+    fn clause(&mut self, clause: &Clause) -> Result<Vec<String>, QueryError> {
+        match clause {
+            Clause::Match {
+                pattern, filter, ..
+            } => {
+                self.pattern(pattern, false)?;
+                if let Some(f) = filter {
+                    self.expr(f, false)?;
+                }
+            }
+            Clause::Unwind { expr, var, span } => {
+                self.expr(expr, false)?;
+                if self.kind(var).is_some() {
+                    return Err(semantic(
+                        "VariableAlreadyBound",
+                        format!("variable `{var}` is already bound"),
+                        Some(*span),
+                    ));
+                }
+                self.bind(var, Kind::Value);
+            }
+            Clause::With(p) => return self.projection(p, true),
+            Clause::Return(p) => return self.projection(p, false),
+            Clause::Create(parts) => self.create(parts, false)?,
+            Clause::Merge {
+                part,
+                on_create,
+                on_match,
+            } => {
+                self.create(std::slice::from_ref(part), true)?;
+                for item in on_create.iter().chain(on_match) {
+                    self.set_item(item)?;
+                }
+            }
+            Clause::Set(items) => {
+                for item in items {
+                    self.set_item(item)?;
+                }
+            }
+            Clause::Remove(items) => {
+                for item in items {
+                    match item {
+                        RemoveItem::Prop { target, .. } => self.expr(target, false)?,
+                        RemoveItem::Labels { var, .. } => self.var(var, None)?,
+                    }
+                }
+            }
+            Clause::Delete { exprs, .. } => {
+                for e in exprs {
+                    if let Expr::HasLabels(..) = e {
+                        return Err(semantic(
+                            "InvalidDelete",
+                            "DELETE takes nodes, relationships or paths, not labels",
+                            None,
+                        ));
+                    }
+                    self.expr(e, false)?;
+                }
+            }
+        }
+        Ok(Vec::new())
+    }
+
+    fn var(&self, v: &str, span: Option<Span>) -> Result<(), QueryError> {
+        if self.kind(v).is_none() {
+            return Err(semantic(
+                "UndefinedVariable",
+                format!("variable `{v}` is not defined"),
+                span,
+            ));
+        }
+        Ok(())
+    }
+
+    fn set_item(&mut self, item: &SetItem) -> Result<(), QueryError> {
+        match item {
+            SetItem::Prop { target, value, .. } => {
+                self.expr(target, false)?;
+                self.expr(value, false)
+            }
+            SetItem::Map { var, value, .. } => {
+                self.var(var, None)?;
+                self.expr(value, false)
+            }
+            SetItem::Labels { var, .. } => self.var(var, None),
+        }
+    }
+
+    fn node_var(&mut self, n: &NodePat, local: &mut Vec<(String, Kind)>) -> Result<(), QueryError> {
+        if let Some(v) = &n.var {
+            match self.kind(v).or_else(|| local.iter().find(|(x, _)| x == v).map(|x| x.1)) {
+                Some(Kind::Node) | None => {}
+                Some(_) => {
+                    return Err(semantic(
+                        "VariableTypeConflict",
+                        format!("`{v}` is not a node"),
+                        Some(n.span),
+                    ))
+                }
+            }
+            local.push((v.clone(), Kind::Node));
+        }
+        Ok(())
+    }
+
+    fn props(&self, p: &Option<Expr>, local: &[(String, Kind)], in_match: bool) -> Result<(), QueryError> {
+        match p {
+            Some(Expr::Param(_)) if in_match => Err(semantic(
+                "InvalidParameterUse",
+                "a parameter cannot stand for a whole property map in MATCH or MERGE",
+                None,
+            )),
+            Some(e) => {
+                let mut inner = Checker {
+                    scope: self.scope.clone(),
+                };
+                inner.scope.extend(local.iter().cloned());
+                inner.expr(e, false)
+            }
+            None => Ok(()),
+        }
+    }
+
+    fn pattern(&mut self, parts: &[PatternPart], _optional: bool) -> Result<(), QueryError> {
+        let mut local: Vec<(String, Kind)> = Vec::new();
+        let mut rels_here: Vec<String> = Vec::new();
+        for part in parts {
+            if let Some(p) = &part.var {
+                if self.kind(p).is_some() || local.iter().any(|(x, _)| x == p) {
+                    return Err(semantic(
+                        "VariableAlreadyBound",
+                        format!("path variable `{p}` is already bound"),
+                        Some(part.span),
+                    ));
+                }
+            }
+            self.node_var(&part.start, &mut local)?;
+            self.props(&part.start.props, &local, true)?;
+            for (r, n) in &part.chain {
+                if let Some(v) = &r.var {
+                    let want = if r.range.is_some() {
+                        Kind::RelList
+                    } else {
+                        Kind::Rel
+                    };
+                    let existing = self
+                        .kind(v)
+                        .or_else(|| local.iter().find(|(x, _)| x == v).map(|x| x.1));
+                    match existing {
+                        None => {}
+                        Some(Kind::Rel) if want == Kind::Rel && !rels_here.contains(v) => {}
+                        Some(Kind::Rel | Kind::RelList) if rels_here.contains(v) => {
+                            return Err(semantic(
+                                "RelationshipUniquenessViolation",
+                                format!("relationship `{v}` appears twice in one pattern"),
+                                Some(r.span),
+                            ))
+                        }
+                        Some(Kind::Value) if want == Kind::RelList => {}
+                        Some(_) => {
+                            return Err(semantic(
+                                "VariableTypeConflict",
+                                format!("`{v}` is not a relationship"),
+                                Some(r.span),
+                            ))
+                        }
+                    }
+                    rels_here.push(v.clone());
+                    local.push((v.clone(), want));
+                }
+                self.props(&r.props, &local, true)?;
+                self.node_var(n, &mut local)?;
+                self.props(&n.props, &local, true)?;
+            }
+            if let Some(p) = &part.var {
+                local.push((p.clone(), Kind::Path));
+            }
+        }
+        for (v, k) in local {
+            self.bind(&v, k);
+        }
+        Ok(())
+    }
+
+    fn create(&mut self, parts: &[PatternPart], merge: bool) -> Result<(), QueryError> {
+        let mut local: Vec<(String, Kind)> = Vec::new();
+        for part in parts {
+            if let Some(p) = &part.var {
+                if self.kind(p).is_some() || local.iter().any(|(x, _)| x == p) {
+                    return Err(semantic(
+                        "VariableAlreadyBound",
+                        format!("path variable `{p}` is already bound"),
+                        Some(part.span),
+                    ));
+                }
+            }
+            let nodes: Vec<&NodePat> = std::iter::once(&part.start)
+                .chain(part.chain.iter().map(|(_, n)| n))
+                .collect();
+            for (i, n) in nodes.iter().enumerate() {
+                if let Some(v) = &n.var {
+                    let existing = self
+                        .kind(v)
+                        .or_else(|| local.iter().find(|(x, _)| x == v).map(|x| x.1));
+                    match existing {
+                        Some(Kind::Node) => {
+                            let alone = nodes.len() == 1;
+                            if alone || !n.labels.is_empty() || n.props.is_some() {
+                                return Err(semantic(
+                                    "VariableAlreadyBound",
+                                    format!("variable `{v}` is already bound"),
+                                    Some(n.span),
+                                ));
+                            }
+                        }
+                        Some(Kind::Value) if !merge || i > 0 || nodes.len() > 1 => {
+                            return Err(semantic(
+                                "VariableTypeConflict",
+                                format!("`{v}` is not a node"),
+                                Some(n.span),
+                            ))
+                        }
+                        Some(Kind::Value) => {
+                            return Err(semantic(
+                                "VariableTypeConflict",
+                                format!("`{v}` is not a node"),
+                                Some(n.span),
+                            ))
+                        }
+                        Some(_) => {
+                            return Err(semantic(
+                                "VariableTypeConflict",
+                                format!("`{v}` is not a node"),
+                                Some(n.span),
+                            ))
+                        }
+                        None => local.push((v.clone(), Kind::Node)),
+                    }
+                }
+                self.props(&n.props, &local, merge)?;
+            }
+            for (r, _) in &part.chain {
+                if let Some(v) = &r.var {
+                    if self.kind(v).is_some() || local.iter().any(|(x, _)| x == v) {
+                        return Err(semantic(
+                            "VariableAlreadyBound",
+                            format!("variable `{v}` is already bound"),
+                            Some(r.span),
+                        ));
+                    }
+                    local.push((v.clone(), Kind::Rel));
+                }
+                if r.types.len() != 1 {
+                    return Err(semantic(
+                        "NoSingleRelationshipType",
+                        "a relationship to create needs exactly one type",
+                        Some(r.span),
+                    ));
+                }
+                if r.dir == Dir::Both && !merge {
+                    return Err(semantic(
+                        "RequiresDirectedRelationship",
+                        "a relationship to create needs a direction",
+                        Some(r.span),
+                    ));
+                }
+                if r.range.is_some() {
+                    return Err(semantic(
+                        "CreatingVarLength",
+                        "variable-length relationships cannot be created",
+                        Some(r.span),
+                    ));
+                }
+                self.props(&r.props, &local, merge)?;
+            }
+            if let Some(p) = &part.var {
+                local.push((p.clone(), Kind::Path));
+            }
+        }
+        for (v, k) in local {
+            self.bind(&v, k);
+        }
+        Ok(())
+    }
+
+    fn projection(&mut self, p: &Projection, is_with: bool) -> Result<Vec<String>, QueryError> {
+        let visible: Vec<&(String, Kind)> = self.scope.iter().collect();
+        if p.star && visible.is_empty() {
+            return Err(semantic(
+                "NoVariablesInScope",
+                "RETURN * needs at least one variable in scope",
+                None,
+            ));
+        }
+        let mut names: Vec<String> = Vec::new();
+        let mut new_scope: Vec<(String, Kind)> = Vec::new();
+        if p.star {
+            let mut vs: Vec<(String, Kind)> = self.scope.clone();
+            vs.sort_by(|a, b| a.0.cmp(&b.0));
+            for (v, k) in vs {
+                names.push(v.clone());
+                new_scope.push((v, k));
+            }
+        }
+        let aggregating = p.items.iter().any(|i| i.expr.has_aggregate());
+        let keys: Vec<&Expr> = p
+            .items
+            .iter()
+            .filter(|i| !i.expr.has_aggregate())
+            .map(|i| &i.expr)
+            .collect();
+        for item in &p.items {
+            self.expr(&item.expr, true)?;
+            if aggregating && item.expr.has_aggregate() {
+                check_ambiguous(&item.expr, &keys, &[])?;
+            }
+            let name = match (&item.alias, &item.expr) {
+                (Some(a), _) => a.clone(),
+                (None, Expr::Var(v, _)) => v.clone(),
+                (None, _) if is_with => {
+                    return Err(semantic(
+                        "NoExpressionAlias",
+                        format!("expression `{}` in WITH needs an alias", item.text),
+                        Some(item.span),
+                    ))
+                }
+                (None, _) => item.text.clone(),
+            };
+            if names.contains(&name) {
+                return Err(semantic(
+                    "ColumnNameConflict",
+                    format!("column `{name}` is defined twice"),
+                    Some(item.span),
+                ));
+            }
+            let kind = match &item.expr {
+                Expr::Var(v, _) => self.kind(v).unwrap_or(Kind::Value),
+                _ => Kind::Value,
+            };
+            names.push(name.clone());
+            new_scope.push((name, kind));
+        }
+        // ORDER BY sees the projected names, and the earlier ones unless the projection
+        // aggregates or is DISTINCT.
+        let mut order_scope = new_scope.clone();
+        if !aggregating && !p.distinct {
+            order_scope.extend(self.scope.iter().cloned());
+        }
+        let aliases: Vec<String> = names.clone();
+        for (e, _) in &p.order {
+            let inner = Checker {
+                scope: order_scope.clone(),
+            };
+            let repeats_item = p.items.iter().any(|i| &i.expr == e);
+            if repeats_item {
+                continue;
+            }
+            if (aggregating || p.distinct) && !e.has_aggregate() {
+                // Expressions over earlier variables are allowed when they repeat an item.
+                let mut outer = Checker {
+                    scope: self.scope.clone(),
+                };
+                outer.scope.extend(new_scope.iter().cloned());
+                if inner.expr(e, aggregating).is_err() {
+                    outer.expr(e, aggregating)?;
+                    if !contains_keys(e, &keys) {
+                        return Err(semantic(
+                            if aggregating {
+                                "AmbiguousAggregationExpression"
+                            } else {
+                                "UndefinedVariable"
+                            },
+                            "ORDER BY after an aggregating or DISTINCT projection may only use projected columns",
+                            None,
+                        ));
+                    }
+                }
+            } else {
+                let full = Checker {
+                    scope: order_scope.clone(),
+                };
+                full.expr(e, aggregating || !is_with)?;
+                if aggregating {
+                    check_ambiguous(e, &keys, &aliases)?;
+                }
+            }
+        }
+        for e in p.skip.iter().chain(p.limit.iter()) {
+            constant_count(e)?;
+        }
+        self.scope = new_scope;
+        if let Some(f) = &p.filter {
+            self.expr(f, false)?;
+        }
+        Ok(names)
+    }
+
+    fn expr(&self, e: &Expr, allow_agg: bool) -> Result<(), QueryError> {
+        self.expr_in(e, allow_agg, false)
+    }
+
+    fn expr_in(&self, e: &Expr, allow_agg: bool, in_agg: bool) -> Result<(), QueryError> {
+        match e {
+            Expr::Var(v, span) => self.var(v, Some(*span)),
+            Expr::CountStar => {
+                if !allow_agg {
+                    return Err(semantic(
+                        "InvalidAggregation",
+                        "count(*) is only allowed in WITH and RETURN",
+                        None,
+                    ));
+                }
+                if in_agg {
+                    return Err(semantic(
+                        "NestedAggregation",
+                        "aggregates cannot be nested",
+                        None,
+                    ));
+                }
+                Ok(())
+            }
+            Expr::Call {
+                name, args, span, ..
+            } => {
+                let lname = name.to_ascii_lowercase();
+                let is_agg = e.is_aggregate();
+                if is_agg {
+                    if !allow_agg {
+                        return Err(semantic(
+                            "InvalidAggregation",
+                            format!("{name}() is only allowed in WITH and RETURN"),
+                            Some(*span),
+                        ));
+                    }
+                    if in_agg {
+                        return Err(semantic(
+                            "NestedAggregation",
+                            "aggregates cannot be nested",
+                            Some(*span),
+                        ));
+                    }
+                } else if !FUNCTIONS.contains(&lname.as_str()) {
+                    return Err(semantic(
+                        "UnknownFunction",
+                        format!("unknown function {name}()"),
+                        Some(*span),
+                    ));
+                }
+                self.arg_types(&lname, args, *span)?;
+                for a in args {
+                    self.expr_in(a, allow_agg, in_agg || is_agg)?;
+                }
+                Ok(())
+            }
+            _ => {
+                let mut res = Ok(());
+                let mut first = true;
+                // Visit direct children only; `walk` recurses on its own, so stop after one level.
+                visit_children(e, &mut |c| {
+                    if res.is_ok() {
+                        res = self.expr_in(c, allow_agg, in_agg);
+                    }
+                });
+                let _ = &mut first;
+                res
+            }
+        }
+    }
+
+    fn arg_types(&self, name: &str, args: &[Expr], span: Span) -> Result<(), QueryError> {
+        let kind_of = |e: &Expr| -> Option<Kind> {
+            match e {
+                Expr::Var(v, _) => self.kind(v),
+                Expr::Lit(Literal::Null) => None,
+                Expr::Lit(_) | Expr::List(_) => Some(Kind::Value),
+                _ => None,
+            }
+        };
+        let bad = |what: &str| {
+            Err(semantic(
+                "InvalidArgumentType",
+                format!("{name}() cannot take {what}"),
+                Some(span),
+            ))
+        };
+        let Some(first) = args.first() else {
+            return Ok(());
+        };
+        match (name, kind_of(first), first) {
+            ("type", Some(Kind::Node | Kind::Path | Kind::RelList), _) => bad("this argument"),
+            ("labels", Some(Kind::Rel | Kind::Path | Kind::RelList), _) => bad("this argument"),
+            ("properties", _, Expr::Lit(Literal::Null)) => Ok(()),
+            ("properties", _, Expr::Lit(_) | Expr::List(_)) => bad("a literal that is not a map"),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Calls `f` on each direct sub-expression.
+fn visit_children(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+    match e {
+        Expr::Lit(_) | Expr::Param(_) | Expr::Var(..) | Expr::CountStar => {}
+        Expr::Prop(x, _) | Expr::HasLabels(x, _) | Expr::Not(x) | Expr::Neg(x) | Expr::Pos(x) => f(x),
+        Expr::IsNull(x, _) => f(x),
+        Expr::Index(a, b) | Expr::Bin(_, a, b) => {
+            f(a);
+            f(b);
+        }
+        Expr::Slice(a, b, c) => {
+            f(a);
+            if let Some(b) = b {
+                f(b);
+            }
+            if let Some(c) = c {
+                f(c);
+            }
+        }
+        Expr::List(items) | Expr::Call { args: items, .. } => items.iter().for_each(|x| f(x)),
+        Expr::Map(items) => items.iter().for_each(|(_, x)| f(x)),
+        Expr::Case {
+            operand,
+            alts,
+            default,
+        } => {
+            if let Some(o) = operand {
+                f(o);
+            }
+            for (w, t) in alts {
+                f(w);
+                f(t);
+            }
+            if let Some(d) = default {
+                f(d);
+            }
+        }
+    }
+}
+
+/// True when every variable in `e` sits inside a sub-expression equal to a grouping key.
+fn contains_keys(e: &Expr, keys: &[&Expr]) -> bool {
+    if keys.contains(&e) || e.is_aggregate() {
+        return true;
+    }
+    if let Expr::Var(..) = e {
+        return false;
+    }
+    let mut ok = true;
+    visit_children(e, &mut |c| ok &= contains_keys(c, keys));
+    ok
+}
+
+/// In an item mixing aggregates with other parts, every variable outside the aggregates must
+/// belong to a grouping key (or be a projected alias, for ORDER BY).
+fn check_ambiguous(e: &Expr, keys: &[&Expr], aliases: &[String]) -> Result<(), QueryError> {
+    fn ok(e: &Expr, keys: &[&Expr], aliases: &[String]) -> bool {
+        if keys.contains(&e) || e.is_aggregate() {
+            return true;
+        }
+        if let Expr::Var(v, _) = e {
+            return aliases.contains(v);
+        }
+        let mut good = true;
+        visit_children(e, &mut |c| good &= ok(c, keys, aliases));
+        good
+    }
+    if ok(e, keys, aliases) {
+        Ok(())
+    } else {
+        Err(semantic(
+            "AmbiguousAggregationExpression",
+            "an expression mixing aggregates with other values may only use grouping keys",
+            None,
+        ))
+    }
+}
+
+/// SKIP and LIMIT take a constant non-negative integer.
+fn constant_count(e: &Expr) -> Result<(), QueryError> {
+    let mut has_var = false;
+    e.walk(&mut |x| {
+        if matches!(x, Expr::Var(..)) {
+            has_var = true;
+        }
+    });
+    if has_var {
+        return Err(semantic(
+            "NonConstantExpression",
+            "SKIP and LIMIT need a constant expression",
+            None,
+        ));
+    }
+    match e {
+        Expr::Lit(Literal::Int(i)) if *i < 0 => Err(semantic(
+            "NegativeIntegerArgument",
+            "SKIP and LIMIT must not be negative",
+            None,
+        )),
+        Expr::Lit(Literal::Float(_)) => Err(semantic(
+            "InvalidArgumentType",
+            "SKIP and LIMIT need an integer",
+            None,
+        )),
+        _ => Ok(()),
+    }
+}
