@@ -222,9 +222,20 @@ fn syntax_error(text: &str, e: pest::error::Error<Rule>) -> QueryError {
         [init @ .., last] => format!("expected {} or {last}, found {found}", init.join(", ")),
     };
     let end = text[pos..].chars().next().map_or(pos, |c| pos + c.len_utf8());
+    // A malformed length range (`[:T..]`, `[*-2]`) is a bad relationship pattern.
+    let in_range = matches!(&e.variant, ErrorVariant::ParsingError { positives, .. }
+        if positives.iter().any(|r| matches!(r, Rule::range | Rule::uint | Rule::range_bounds)));
+    let odd_dash = text[pos..].starts_with(['\u{2010}', '\u{2011}', '\u{2012}', '\u{2013}', '\u{2014}', '\u{2015}', '\u{2212}', '\u{FE58}', '\u{FE63}', '\u{FF0D}']);
+    let code = if odd_dash {
+        "InvalidUnicodeCharacter"
+    } else if in_range && (text[pos..].starts_with("..") || text[pos..].starts_with('-')) {
+        "InvalidRelationshipPattern"
+    } else {
+        "UnexpectedSyntax"
+    };
     QueryError::new(
         ErrorKind::SyntaxError,
-        "UnexpectedSyntax",
+        code,
         Phase::Compile,
         message,
     )
@@ -557,7 +568,7 @@ fn build_projection(p: Pair<Rule>) -> Result<Projection, QueryError> {
                             for k in it.into_inner() {
                                 match k.as_rule() {
                                     Rule::expression => {
-                                        text = k.as_str().to_string();
+                                        text = k.as_str().trim_end().to_string();
                                         expr = Some(build_expr(k)?);
                                     }
                                     Rule::variable => alias = Some(name_text(k)),
@@ -718,7 +729,13 @@ fn build_rel(p: Pair<Rule>) -> Result<RelPat, QueryError> {
                 for d in c.into_inner() {
                     match d.as_rule() {
                         Rule::variable => rel.var = Some(name_text(d)),
-                        Rule::rel_types => rel.types = d.into_inner().map(name_text).collect(),
+                        Rule::rel_types => {
+                            for t in d.into_inner().map(name_text) {
+                                if !rel.types.contains(&t) {
+                                    rel.types.push(t);
+                                }
+                            }
+                        }
                         Rule::properties => rel.props = build_props(d)?,
                         Rule::range => {
                             let mut r = (None, None);

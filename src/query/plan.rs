@@ -402,11 +402,14 @@ impl Checker {
             }
         }
         let aggregating = p.items.iter().any(|i| i.expr.has_aggregate());
+        // Only variables and property reads count as grouping keys when an aggregating
+        // expression reuses them.
         let keys: Vec<&Expr> = p
             .items
             .iter()
             .filter(|i| !i.expr.has_aggregate())
             .map(|i| &i.expr)
+            .filter(|e| matches!(e, Expr::Var(..)) || matches!(e, Expr::Prop(t, _) if matches!(**t, Expr::Var(..))))
             .collect();
         for item in &p.items {
             self.expr(&item.expr, true)?;
@@ -447,41 +450,44 @@ impl Checker {
         }
         let aliases: Vec<String> = names.clone();
         for (e, _) in &p.order {
-            let inner = Checker {
-                scope: order_scope.clone(),
-            };
-            let repeats_item = p.items.iter().any(|i| &i.expr == e);
-            if repeats_item {
+            if p.items.iter().any(|i| &i.expr == e) {
                 continue;
             }
-            if (aggregating || p.distinct) && !e.has_aggregate() {
-                // Expressions over earlier variables are allowed when they repeat an item.
-                let mut outer = Checker {
+            if aggregating {
+                // Variables inside aggregates come from before the projection; outside them
+                // only projected columns and grouping keys may be used.
+                let mut both = Checker {
                     scope: self.scope.clone(),
                 };
-                outer.scope.extend(new_scope.iter().cloned());
-                if inner.expr(e, aggregating).is_err() {
-                    outer.expr(e, aggregating)?;
-                    if !contains_keys(e, &keys) {
-                        return Err(semantic(
-                            if aggregating {
-                                "AmbiguousAggregationExpression"
-                            } else {
-                                "UndefinedVariable"
-                            },
-                            "ORDER BY after an aggregating or DISTINCT projection may only use projected columns",
+                both.scope.extend(new_scope.iter().cloned());
+                both.expr(e, true)?;
+                check_ambiguous(e, &keys, &aliases).map_err(|err| {
+                    // A variable that no item mentions is simply not visible here.
+                    let mut unseen = None;
+                    outside_aggregates(e, &mut |v| {
+                        let mentioned = p.items.iter().any(|i| {
+                            let mut hit = false;
+                            i.expr.walk(&mut |x| hit |= matches!(x, Expr::Var(n, _) if n == v));
+                            hit
+                        });
+                        if !mentioned && !aliases.iter().any(|a| a == v) && unseen.is_none() {
+                            unseen = Some(v.to_string());
+                        }
+                    });
+                    match unseen {
+                        Some(v) => semantic(
+                            "UndefinedVariable",
+                            format!("variable `{v}` is not defined after the projection"),
                             None,
-                        ));
+                        ),
+                        None => err,
                     }
-                }
+                })?;
             } else {
-                let full = Checker {
+                let inner = Checker {
                     scope: order_scope.clone(),
                 };
-                full.expr(e, aggregating || !is_with)?;
-                if aggregating {
-                    check_ambiguous(e, &keys, &aliases)?;
-                }
+                inner.expr(e, false)?;
             }
         }
         for e in p.skip.iter().chain(p.limit.iter()) {
@@ -551,6 +557,30 @@ impl Checker {
                 }
                 Ok(())
             }
+            Expr::Not(x) => {
+                not_boolean_literal(x)?;
+                self.expr_in(x, allow_agg, in_agg)
+            }
+            Expr::Bin(op @ (BinOp::And | BinOp::Or | BinOp::Xor | BinOp::In), a, b) => {
+                if *op == BinOp::In {
+                    if matches!(
+                        **b,
+                        Expr::Lit(Literal::Bool(_) | Literal::Int(_) | Literal::Float(_) | Literal::String(_))
+                            | Expr::Map(_)
+                    ) {
+                        return Err(semantic(
+                            "InvalidArgumentType",
+                            "IN expects a list",
+                            None,
+                        ));
+                    }
+                } else {
+                    not_boolean_literal(a)?;
+                    not_boolean_literal(b)?;
+                }
+                self.expr_in(a, allow_agg, in_agg)?;
+                self.expr_in(b, allow_agg, in_agg)
+            }
             _ => {
                 let mut res = Ok(());
                 let mut first = true;
@@ -595,6 +625,24 @@ impl Checker {
     }
 }
 
+/// Boolean operators refuse literals that can never be booleans.
+fn not_boolean_literal(e: &Expr) -> Result<(), QueryError> {
+    let bad = matches!(
+        e,
+        Expr::Lit(Literal::Int(_) | Literal::Float(_) | Literal::String(_))
+            | Expr::List(_)
+            | Expr::Map(_)
+    );
+    if bad {
+        return Err(semantic(
+            "InvalidArgumentType",
+            format!("expected a boolean, got `{e}`"),
+            None,
+        ));
+    }
+    Ok(())
+}
+
 /// Calls `f` on each direct sub-expression.
 fn visit_children(e: &Expr, f: &mut dyn FnMut(&Expr)) {
     match e {
@@ -635,17 +683,15 @@ fn visit_children(e: &Expr, f: &mut dyn FnMut(&Expr)) {
     }
 }
 
-/// True when every variable in `e` sits inside a sub-expression equal to a grouping key.
-fn contains_keys(e: &Expr, keys: &[&Expr]) -> bool {
-    if keys.contains(&e) || e.is_aggregate() {
-        return true;
+/// Calls `f` with each variable used outside aggregate calls.
+fn outside_aggregates(e: &Expr, f: &mut dyn FnMut(&str)) {
+    if e.is_aggregate() {
+        return;
     }
-    if let Expr::Var(..) = e {
-        return false;
+    if let Expr::Var(v, _) = e {
+        f(v);
     }
-    let mut ok = true;
-    visit_children(e, &mut |c| ok &= contains_keys(c, keys));
-    ok
+    visit_children(e, &mut |c| outside_aggregates(c, f));
 }
 
 /// In an item mixing aggregates with other parts, every variable outside the aggregates must
