@@ -5,7 +5,7 @@
 
 use super::ast::*;
 use super::error::{ErrorKind, Phase, QueryError};
-use super::expr::{self, eval, from_value, rt, to_value, total_cmp, Ctx, Scope};
+use super::expr::{self, eval, from_value, rt, total_cmp, Ctx, Scope};
 use super::matcher::Matcher;
 use super::result::{QValue, QueryResult};
 use super::ExecOptions;
@@ -78,9 +78,25 @@ impl Guard {
         Ok(())
     }
 
-    /// Fails when a table grows past the row limit.
-    pub fn rows(&self, n: usize) -> Result<(), QueryError> {
+    /// Fails when a result grows past the row limit.
+    pub fn result_rows(&self, n: usize) -> Result<(), QueryError> {
         if n > self.opts.max_rows {
+            return Err(rt(
+                ErrorKind::Limit,
+                "RowLimit",
+                format!(
+                    "the result has more than the row limit of {} rows",
+                    self.opts.max_rows
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Fails when an intermediate table grows far past the row limit (rows that aggregation,
+    /// DISTINCT or LIMIT may still reduce get ten times the room).
+    pub fn rows(&self, n: usize) -> Result<(), QueryError> {
+        if n > self.opts.max_rows.saturating_mul(10) {
             return Err(rt(
                 ErrorKind::Limit,
                 "RowLimit",
@@ -156,6 +172,7 @@ impl<'a> Executor<'a> {
             table = self.clause(clause, table)?;
             self.guard.rows(table.rows.len())?;
             if let Clause::Return(_) = clause {
+                self.guard.result_rows(table.rows.len())?;
                 columns = Some(table.names.clone());
             }
         }
@@ -428,20 +445,20 @@ impl<'a> Executor<'a> {
             rows.retain(|(out, _, _)| seen.insert(RowKey(out.clone())));
         }
         if !p.order.is_empty() {
-            let mut keyed: Vec<(Vec<QValue>, Vec<QValue>)> = Vec::with_capacity(rows.len());
-            for (out, names, values) in rows {
+            let mut keyed = Vec::with_capacity(rows.len());
+            for row in rows {
                 let keys = p
                     .order
                     .iter()
                     .map(|(e, _)| {
                         // An ORDER BY key that repeats a projected expression reads its column.
                         match items.iter().position(|i| &i.expr == e) {
-                            Some(i) => Ok(out[i].clone()),
-                            None => eval(e, &self.ctx(), scope(&names, &values)),
+                            Some(i) => Ok(row.0[i].clone()),
+                            None => eval(e, &self.ctx(), scope(&row.1, &row.2)),
                         }
                     })
                     .collect::<Result<Vec<_>, _>>()?;
-                keyed.push((keys, out));
+                keyed.push((keys, row));
             }
             keyed.sort_by(|(a, _), (b, _)| {
                 for ((x, y), (_, desc)) in a.iter().zip(b).zip(&p.order) {
@@ -453,33 +470,29 @@ impl<'a> Executor<'a> {
                 }
                 Ordering::Equal
             });
-            rows = keyed
-                .into_iter()
-                .map(|(_, out)| (out, Vec::new(), Vec::new()))
-                .collect();
+            rows = keyed.into_iter().map(|(_, row)| row).collect();
         }
-        let mut out_rows: Vec<Vec<QValue>> = rows.into_iter().map(|(o, _, _)| o).collect();
         if let Some(s) = &p.skip {
             let n = self.count_arg(s, "SKIP")?;
-            out_rows = out_rows.into_iter().skip(n).collect();
+            rows = rows.into_iter().skip(n).collect();
         }
         if let Some(l) = &p.limit {
             let n = self.count_arg(l, "LIMIT")?;
-            out_rows.truncate(n);
+            rows.truncate(n);
         }
-        let mut out = Table {
-            names: out_names,
-            rows: out_rows,
-        };
         if let Some(f) = &p.filter {
-            let mut kept = Vec::new();
-            for r in out.rows {
-                if matches!(eval(f, &self.ctx(), scope(&out.names, &r))?, QValue::Bool(true)) {
-                    kept.push(r);
+            let mut kept = Vec::with_capacity(rows.len());
+            for row in rows {
+                if matches!(eval(f, &self.ctx(), scope(&row.1, &row.2))?, QValue::Bool(true)) {
+                    kept.push(row);
                 }
             }
-            out.rows = kept;
+            rows = kept;
         }
+        let out = Table {
+            names: out_names,
+            rows: rows.into_iter().map(|(o, _, _)| o).collect(),
+        };
         Ok(out)
     }
 
@@ -589,7 +602,7 @@ impl<'a> Executor<'a> {
         match eval(e, &self.ctx(), scope(names, row))? {
             QValue::Map(m) => m
                 .into_iter()
-                .map(|(k, v)| Ok((k, to_value(&v)?)))
+                .map(|(k, v)| Ok((k, expr::to_property(&v)?)))
                 .collect(),
             QValue::Null => Ok(Vec::new()),
             other => Err(rt(
@@ -678,6 +691,7 @@ impl<'a> Executor<'a> {
             rows: Vec::new(),
         };
         for row in table.rows {
+            self.merge_nulls(part, &names, &row)?;
             let found = {
                 let ctx = Ctx {
                     graph: self.graph,
@@ -704,6 +718,26 @@ impl<'a> Executor<'a> {
             }
         }
         Ok(out)
+    }
+
+    /// MERGE cannot match or create a null property, so it refuses one up front.
+    fn merge_nulls(&self, part: &PatternPart, names: &[String], row: &[QValue]) -> Result<(), QueryError> {
+        let mut wide = row.to_vec();
+        wide.resize(names.len(), QValue::Null);
+        let maps = std::iter::once(&part.start.props)
+            .chain(part.chain.iter().flat_map(|(r, n)| [&r.props, &n.props]));
+        for m in maps.flatten() {
+            if let QValue::Map(m) = eval(m, &self.ctx(), scope(names, &wide))? {
+                if let Some((k, _)) = m.iter().find(|(_, v)| matches!(v, QValue::Null)) {
+                    return Err(rt(
+                        ErrorKind::SemanticError,
+                        "MergeReadOwnWrites",
+                        format!("MERGE cannot use a null value for property `{k}`"),
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     fn set_prop(&mut self, target: &QValue, key: &str, value: Value) -> Result<(), QueryError> {
@@ -745,7 +779,7 @@ impl<'a> Executor<'a> {
         match item {
             SetItem::Prop { target, key, value } => {
                 let t = eval(target, &self.ctx(), scope(names, row))?;
-                let v = to_value(&eval(value, &self.ctx(), scope(names, row))?)?;
+                let v = expr::to_property(&eval(value, &self.ctx(), scope(names, row))?)?;
                 self.set_prop(&t, key, v)
             }
             SetItem::Map { var, value, merge } => {
@@ -757,7 +791,7 @@ impl<'a> Executor<'a> {
                 let new: BTreeMap<String, Value> = match eval(value, &self.ctx(), sc)? {
                     QValue::Map(m) => m
                         .into_iter()
-                        .map(|(k, v)| Ok((k, to_value(&v)?)))
+                        .map(|(k, v)| Ok((k, expr::to_property(&v)?)))
                         .collect::<Result<_, QueryError>>()?,
                     e @ (QValue::Node(_) | QValue::Rel(_)) => self.current_props(&e),
                     QValue::Null => BTreeMap::new(),

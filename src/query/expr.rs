@@ -81,6 +81,31 @@ pub fn to_value(v: &QValue) -> Result<Value, QueryError> {
     })
 }
 
+/// Converts a query value into a property value: null, a scalar, or a list of scalars.
+pub fn to_property(v: &QValue) -> Result<Value, QueryError> {
+    let scalar = |x: &QValue| {
+        matches!(
+            x,
+            QValue::Null | QValue::Bool(_) | QValue::Int(_) | QValue::Float(_) | QValue::String(_)
+        )
+    };
+    let ok = match v {
+        QValue::List(items) => items.iter().all(scalar),
+        other => scalar(other),
+    };
+    if !ok {
+        return Err(rt(
+            ErrorKind::TypeError,
+            "InvalidPropertyType",
+            format!(
+                "a property holds a number, string, boolean or a list of them, not {}",
+                type_name(v)
+            ),
+        ));
+    }
+    to_value(v)
+}
+
 /// The type name of a value, for messages.
 pub fn type_name(v: &QValue) -> &'static str {
     match v {

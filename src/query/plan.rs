@@ -13,6 +13,8 @@ enum Kind {
     Rel,
     RelList,
     Path,
+    /// A value known to be neither a map nor a graph element (a literal number, string...).
+    Scalar,
     Value,
 }
 
@@ -153,6 +155,16 @@ impl Checker {
                             None,
                         ));
                     }
+                    if matches!(
+                        e,
+                        Expr::Lit(_) | Expr::List(_) | Expr::Map(_) | Expr::Bin(..) | Expr::Neg(_)
+                    ) {
+                        return Err(semantic(
+                            "InvalidArgumentType",
+                            format!("DELETE takes nodes, relationships or paths, not `{e}`"),
+                            None,
+                        ));
+                    }
                     self.expr(e, false)?;
                 }
             }
@@ -188,7 +200,7 @@ impl Checker {
     fn node_var(&mut self, n: &NodePat, local: &mut Vec<(String, Kind)>) -> Result<(), QueryError> {
         if let Some(v) = &n.var {
             match self.kind(v).or_else(|| local.iter().find(|(x, _)| x == v).map(|x| x.1)) {
-                Some(Kind::Node) | None => {}
+                Some(Kind::Node | Kind::Value) | None => {}
                 Some(_) => {
                     return Err(semantic(
                         "VariableTypeConflict",
@@ -229,6 +241,18 @@ impl Checker {
                     return Err(semantic(
                         "VariableAlreadyBound",
                         format!("path variable `{p}` is already bound"),
+                        Some(part.span),
+                    ));
+                }
+            }
+            if let Some(p) = &part.var {
+                let clash = std::iter::once(&part.start.var)
+                    .chain(part.chain.iter().flat_map(|(r, n)| [&r.var, &n.var]))
+                    .any(|v| v.as_deref() == Some(p.as_str()));
+                if clash {
+                    return Err(semantic(
+                        "VariableAlreadyBound",
+                        format!("`{p}` names both the path and an element of it"),
                         Some(part.span),
                     ));
                 }
@@ -384,7 +408,7 @@ impl Checker {
 
     fn projection(&mut self, p: &Projection, is_with: bool) -> Result<Vec<String>, QueryError> {
         let visible: Vec<&(String, Kind)> = self.scope.iter().collect();
-        if p.star && visible.is_empty() {
+        if p.star && visible.is_empty() && !is_with {
             return Err(semantic(
                 "NoVariablesInScope",
                 "RETURN * needs at least one variable in scope",
@@ -437,6 +461,8 @@ impl Checker {
             }
             let kind = match &item.expr {
                 Expr::Var(v, _) => self.kind(v).unwrap_or(Kind::Value),
+                Expr::Lit(Literal::Null) => Kind::Value,
+                Expr::Lit(_) | Expr::List(_) => Kind::Scalar,
                 _ => Kind::Value,
             };
             names.push(name.clone());
@@ -493,9 +519,14 @@ impl Checker {
         for e in p.skip.iter().chain(p.limit.iter()) {
             constant_count(e)?;
         }
-        self.scope = new_scope;
+        let old_scope = std::mem::replace(&mut self.scope, new_scope);
         if let Some(f) = &p.filter {
-            self.expr(f, false)?;
+            // WHERE after WITH also sees the variables from before it.
+            let mut both = Checker {
+                scope: if aggregating { Vec::new() } else { old_scope },
+            };
+            both.scope.extend(self.scope.iter().cloned());
+            both.expr(f, false)?;
         }
         Ok(names)
     }
@@ -544,6 +575,17 @@ impl Checker {
                             Some(*span),
                         ));
                     }
+                    let mut random = false;
+                    e.walk(&mut |x| {
+                        random |= matches!(x, Expr::Call { name, .. } if name.eq_ignore_ascii_case("rand"))
+                    });
+                    if random {
+                        return Err(semantic(
+                            "NonConstantExpression",
+                            "aggregating over rand() has no stable meaning",
+                            Some(*span),
+                        ));
+                    }
                 } else if !FUNCTIONS.contains(&lname.as_str()) {
                     return Err(semantic(
                         "UnknownFunction",
@@ -556,6 +598,23 @@ impl Checker {
                     self.expr_in(a, allow_agg, in_agg || is_agg)?;
                 }
                 Ok(())
+            }
+            Expr::Prop(target, key) => {
+                let kind = match &**target {
+                    Expr::Var(v, _) => self.kind(v),
+                    Expr::Lit(Literal::Null) => None,
+                    Expr::Lit(_) | Expr::List(_) => Some(Kind::Scalar),
+                    _ => None,
+                };
+                if matches!(kind, Some(Kind::Scalar | Kind::Path | Kind::RelList)) {
+                    return Err(QueryError::new(
+                        ErrorKind::TypeError,
+                        "InvalidArgumentType",
+                        Phase::Compile,
+                        format!("cannot read property `{key}` of `{target}`"),
+                    ));
+                }
+                self.expr_in(target, allow_agg, in_agg)
             }
             Expr::Not(x) => {
                 not_boolean_literal(x)?;
@@ -618,6 +677,8 @@ impl Checker {
         match (name, kind_of(first), first) {
             ("type", Some(Kind::Node | Kind::Path | Kind::RelList), _) => bad("this argument"),
             ("labels", Some(Kind::Rel | Kind::Path | Kind::RelList), _) => bad("this argument"),
+            ("length", Some(Kind::Node | Kind::Rel | Kind::Scalar), _) => bad("this argument"),
+            ("size", Some(Kind::Path), _) => bad("a path"),
             ("properties", _, Expr::Lit(Literal::Null)) => Ok(()),
             ("properties", _, Expr::Lit(_) | Expr::List(_)) => bad("a literal that is not a map"),
             _ => Ok(()),
