@@ -375,6 +375,53 @@ pub enum Expr {
     },
     /// `count(*)`.
     CountStar,
+    /// `[x IN list WHERE filter | map]`.
+    ListComp {
+        /// The element variable.
+        var: String,
+        /// The list.
+        list: Box<Expr>,
+        /// WHERE.
+        filter: Option<Box<Expr>>,
+        /// The expression after `|`.
+        map: Option<Box<Expr>>,
+    },
+    /// `all(x IN list WHERE p)` and its siblings.
+    Quantifier {
+        /// Which quantifier.
+        kind: Quant,
+        /// The element variable.
+        var: String,
+        /// The list.
+        list: Box<Expr>,
+        /// The predicate.
+        filter: Box<Expr>,
+    },
+}
+
+/// List quantifiers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quant {
+    /// Every element satisfies the predicate.
+    All,
+    /// At least one does.
+    Any,
+    /// None does.
+    None,
+    /// Exactly one does.
+    Single,
+}
+
+impl Quant {
+    /// The quantifier's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Quant::All => "all",
+            Quant::Any => "any",
+            Quant::None => "none",
+            Quant::Single => "single",
+        }
+    }
 }
 
 /// Names of the aggregating functions.
@@ -440,6 +487,21 @@ impl Expr {
                 }
             }
             Expr::Call { args, .. } => args.iter().for_each(|e| e.walk(f)),
+            Expr::ListComp {
+                list, filter, map, ..
+            } => {
+                list.walk(f);
+                if let Some(x) = filter {
+                    x.walk(f);
+                }
+                if let Some(x) = map {
+                    x.walk(f);
+                }
+            }
+            Expr::Quantifier { list, filter, .. } => {
+                list.walk(f);
+                filter.walk(f);
+            }
         }
     }
 }
@@ -643,6 +705,27 @@ impl fmt::Display for Expr {
                 write!(f, ")")
             }
             Expr::CountStar => write!(f, "count(*)"),
+            Expr::ListComp {
+                var,
+                list,
+                filter,
+                map,
+            } => {
+                write!(f, "[{} IN {list}", Name(var))?;
+                if let Some(x) = filter {
+                    write!(f, " WHERE {x}")?;
+                }
+                if let Some(x) = map {
+                    write!(f, " | {x}")?;
+                }
+                write!(f, "]")
+            }
+            Expr::Quantifier {
+                kind,
+                var,
+                list,
+                filter,
+            } => write!(f, "{}({} IN {list} WHERE {filter})", kind.name(), Name(var)),
         }
     }
 }

@@ -419,10 +419,11 @@ impl<'a> Executor<'a> {
                     .iter()
                     .map(|i| eval(&i.expr, &self.ctx(), scope(&names, &values)))
                     .collect::<Result<_, _>>()?;
-                let mut sort_names = out_names.clone();
-                sort_names.extend(names);
-                let mut sort_values = out.clone();
-                sort_values.extend(values);
+                // Projected names come last so that they shadow earlier ones.
+                let mut sort_names = names;
+                sort_names.extend(out_names.iter().cloned());
+                let mut sort_values = values;
+                sort_values.extend(out.iter().cloned());
                 rows.push((out, sort_names, sort_values));
             }
         } else {
@@ -432,10 +433,10 @@ impl<'a> Executor<'a> {
                     .iter()
                     .map(|i| eval(&i.expr, &self.ctx(), sc))
                     .collect::<Result<_, _>>()?;
-                let mut sort_names = out_names.clone();
-                sort_names.extend(table.names.iter().cloned());
-                let mut sort_values = out.clone();
-                sort_values.extend(row.iter().cloned());
+                let mut sort_names = table.names.clone();
+                sort_names.extend(out_names.iter().cloned());
+                let mut sort_values = row.clone();
+                sort_values.extend(out.iter().cloned());
                 rows.push((out, sort_names, sort_values));
                 self.guard.tick()?;
             }
@@ -1014,6 +1015,7 @@ fn collect_aggregates<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
             items.iter().for_each(|x| collect_aggregates(x, out))
         }
         Expr::Map(items) => items.iter().for_each(|(_, x)| collect_aggregates(x, out)),
+        Expr::ListComp { list, .. } | Expr::Quantifier { list, .. } => collect_aggregates(list, out),
         Expr::Case {
             operand,
             alts,

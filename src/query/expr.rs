@@ -26,11 +26,11 @@ pub struct Scope<'a> {
 }
 
 impl<'a> Scope<'a> {
-    /// Looks a variable up.
+    /// Looks a variable up; a later binding of the same name shadows an earlier one.
     pub fn get(&self, name: &str) -> Option<&'a QValue> {
         self.names
             .iter()
-            .position(|n| n == name)
+            .rposition(|n| n == name)
             .and_then(|i| self.values.get(i))
     }
 }
@@ -412,6 +412,113 @@ pub fn eval(e: &Expr, ctx: &Ctx, scope: Scope) -> Result<QValue, QueryError> {
                 .map(|a| eval(a, ctx, scope))
                 .collect::<Result<Vec<_>, _>>()?;
             super::funcs::call(ctx, name, args)?
+        }
+        Expr::ListComp {
+            var,
+            list,
+            filter,
+            map,
+        } => {
+            let items = match eval(list, ctx, scope)? {
+                QValue::Null => return Ok(QValue::Null),
+                QValue::List(items) => items,
+                other => return Err(type_err(format!("IN expects a list, got {}", type_name(&other)))),
+            };
+            let mut names = scope.names.to_vec();
+            names.push(var.clone());
+            let mut values = scope.values.to_vec();
+            values.resize(scope.names.len(), QValue::Null);
+            values.push(QValue::Null);
+            let last = values.len() - 1;
+            let mut out = Vec::with_capacity(items.len());
+            for it in items {
+                values[last] = it;
+                let inner = Scope {
+                    names: &names,
+                    values: &values,
+                };
+                if let Some(f) = filter {
+                    if !matches!(eval(f, ctx, inner)?, QValue::Bool(true)) {
+                        continue;
+                    }
+                }
+                out.push(match map {
+                    Some(m) => eval(m, ctx, inner)?,
+                    None => values[last].clone(),
+                });
+            }
+            QValue::List(out)
+        }
+        Expr::Quantifier {
+            kind,
+            var,
+            list,
+            filter,
+        } => {
+            let items = match eval(list, ctx, scope)? {
+                QValue::Null => return Ok(QValue::Null),
+                QValue::List(items) => items,
+                other => return Err(type_err(format!("IN expects a list, got {}", type_name(&other)))),
+            };
+            let mut names = scope.names.to_vec();
+            names.push(var.clone());
+            let mut values = scope.values.to_vec();
+            values.resize(scope.names.len(), QValue::Null);
+            values.push(QValue::Null);
+            let last = values.len() - 1;
+            let (mut yes, mut unknown) = (0usize, 0usize);
+            let total = items.len();
+            for it in items {
+                values[last] = it;
+                let inner = Scope {
+                    names: &names,
+                    values: &values,
+                };
+                match truth(&eval(filter, ctx, inner)?)? {
+                    Some(true) => yes += 1,
+                    None => unknown += 1,
+                    Some(false) => {}
+                }
+            }
+            let no = total - yes - unknown;
+            from_truth(match kind {
+                super::ast::Quant::All => {
+                    if no > 0 {
+                        Some(false)
+                    } else if unknown > 0 {
+                        None
+                    } else {
+                        Some(true)
+                    }
+                }
+                super::ast::Quant::Any => {
+                    if yes > 0 {
+                        Some(true)
+                    } else if unknown > 0 {
+                        None
+                    } else {
+                        Some(false)
+                    }
+                }
+                super::ast::Quant::None => {
+                    if yes > 0 {
+                        Some(false)
+                    } else if unknown > 0 {
+                        None
+                    } else {
+                        Some(true)
+                    }
+                }
+                super::ast::Quant::Single => {
+                    if yes > 1 {
+                        Some(false)
+                    } else if unknown > 0 {
+                        None
+                    } else {
+                        Some(yes == 1)
+                    }
+                }
+            })
         }
         Expr::CountStar => match scope.get(&aggregate_slot(e)) {
             Some(v) => v.clone(),

@@ -135,6 +135,9 @@ fn describe(rule: Rule) -> Option<&'static str> {
         count_star => "count(*)",
         function_call | function_name => "a function call",
         case_expr => "CASE",
+        list_comprehension | comp_map => "a list comprehension",
+        comp_where => "WHERE",
+        quantifier | quantifier_kind => "a list predicate",
         case_alt => "WHEN",
         list_literal => "a list",
         map_literal => "a map '{'",
@@ -1076,6 +1079,58 @@ fn build_atom(p: Pair<Rule>) -> Result<Expr, QueryError> {
                 operand,
                 alts,
                 default,
+            }
+        }
+        Rule::list_comprehension | Rule::quantifier => {
+            let mut kind = Quant::All;
+            let mut var = String::new();
+            let mut list = None;
+            let mut filter = None;
+            let mut map = None;
+            for c in p.clone().into_inner() {
+                match c.as_rule() {
+                    Rule::quantifier_kind => {
+                        kind = match c.as_str().to_ascii_lowercase().as_str() {
+                            "any" => Quant::Any,
+                            "none" => Quant::None,
+                            "single" => Quant::Single,
+                            _ => Quant::All,
+                        }
+                    }
+                    Rule::variable => var = name_text(c),
+                    Rule::expression => list = Some(Box::new(build_expr(c)?)),
+                    Rule::comp_where | Rule::comp_map => {
+                        let is_where = c.as_rule() == Rule::comp_where;
+                        let e = c
+                            .into_inner()
+                            .find(|k| k.as_rule() == Rule::expression)
+                            .map(build_expr)
+                            .transpose()?
+                            .map(Box::new);
+                        if is_where {
+                            filter = e;
+                        } else {
+                            map = e;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let list = list.unwrap_or_else(|| Box::new(Expr::Lit(Literal::Null)));
+            if p.as_rule() == Rule::quantifier {
+                Expr::Quantifier {
+                    kind,
+                    var,
+                    list,
+                    filter: filter.unwrap_or_else(|| Box::new(Expr::Lit(Literal::Bool(true)))),
+                }
+            } else {
+                Expr::ListComp {
+                    var,
+                    list,
+                    filter,
+                    map,
+                }
             }
         }
         Rule::list_literal => Expr::List(

@@ -15,6 +15,8 @@ enum Kind {
     Path,
     /// A value known to be neither a map nor a graph element (a literal number, string...).
     Scalar,
+    /// A value known to be a map.
+    MapValue,
     Value,
 }
 
@@ -320,13 +322,13 @@ impl Checker {
             let nodes: Vec<&NodePat> = std::iter::once(&part.start)
                 .chain(part.chain.iter().map(|(_, n)| n))
                 .collect();
-            for (i, n) in nodes.iter().enumerate() {
+            for n in &nodes {
                 if let Some(v) = &n.var {
                     let existing = self
                         .kind(v)
                         .or_else(|| local.iter().find(|(x, _)| x == v).map(|x| x.1));
                     match existing {
-                        Some(Kind::Node) => {
+                        Some(Kind::Node | Kind::Value) => {
                             let alone = nodes.len() == 1;
                             if alone || !n.labels.is_empty() || n.props.is_some() {
                                 return Err(semantic(
@@ -335,20 +337,6 @@ impl Checker {
                                     Some(n.span),
                                 ));
                             }
-                        }
-                        Some(Kind::Value) if !merge || i > 0 || nodes.len() > 1 => {
-                            return Err(semantic(
-                                "VariableTypeConflict",
-                                format!("`{v}` is not a node"),
-                                Some(n.span),
-                            ))
-                        }
-                        Some(Kind::Value) => {
-                            return Err(semantic(
-                                "VariableTypeConflict",
-                                format!("`{v}` is not a node"),
-                                Some(n.span),
-                            ))
                         }
                         Some(_) => {
                             return Err(semantic(
@@ -463,6 +451,7 @@ impl Checker {
                 Expr::Var(v, _) => self.kind(v).unwrap_or(Kind::Value),
                 Expr::Lit(Literal::Null) => Kind::Value,
                 Expr::Lit(_) | Expr::List(_) => Kind::Scalar,
+                Expr::Map(_) => Kind::MapValue,
                 _ => Kind::Value,
             };
             names.push(name.clone());
@@ -487,6 +476,15 @@ impl Checker {
                 };
                 both.scope.extend(new_scope.iter().cloned());
                 both.expr(e, true)?;
+                // An aggregate that the projection does not compute can only use columns.
+                let mut foreign = Vec::new();
+                collect_foreign_aggregates(e, &p.items, &mut foreign);
+                let after = Checker {
+                    scope: new_scope.clone(),
+                };
+                for a in foreign {
+                    after.expr(a, true)?;
+                }
                 check_ambiguous(e, &keys, &aliases).map_err(|err| {
                     // A variable that no item mentions is simply not visible here.
                     let mut unseen = None;
@@ -599,6 +597,32 @@ impl Checker {
                 }
                 Ok(())
             }
+            Expr::ListComp {
+                var,
+                list,
+                filter,
+                map,
+            } => {
+                self.expr_in(list, allow_agg, in_agg)?;
+                let mut inner = Checker {
+                    scope: self.scope.clone(),
+                };
+                inner.scope.push((var.clone(), Kind::Value));
+                for x in filter.iter().chain(map.iter()) {
+                    inner.expr_in(x, false, in_agg)?;
+                }
+                Ok(())
+            }
+            Expr::Quantifier {
+                var, list, filter, ..
+            } => {
+                self.expr_in(list, allow_agg, in_agg)?;
+                let mut inner = Checker {
+                    scope: self.scope.clone(),
+                };
+                inner.scope.push((var.clone(), Kind::Value));
+                inner.expr_in(filter, false, in_agg)
+            }
             Expr::Prop(target, key) => {
                 let kind = match &**target {
                     Expr::Var(v, _) => self.kind(v),
@@ -705,8 +729,23 @@ fn not_boolean_literal(e: &Expr) -> Result<(), QueryError> {
 }
 
 /// Calls `f` on each direct sub-expression.
-fn visit_children(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+fn visit_children<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
     match e {
+        Expr::ListComp {
+            list, filter, map, ..
+        } => {
+            f(list);
+            if let Some(x) = filter {
+                f(x);
+            }
+            if let Some(x) = map {
+                f(x);
+            }
+        }
+        Expr::Quantifier { list, filter, .. } => {
+            f(list);
+            f(filter);
+        }
         Expr::Lit(_) | Expr::Param(_) | Expr::Var(..) | Expr::CountStar => {}
         Expr::Prop(x, _) | Expr::HasLabels(x, _) | Expr::Not(x) | Expr::Neg(x) | Expr::Pos(x) => f(x),
         Expr::IsNull(x, _) => f(x),
@@ -742,6 +781,22 @@ fn visit_children(e: &Expr, f: &mut dyn FnMut(&Expr)) {
             }
         }
     }
+}
+
+/// Aggregate calls in `e` that no projected item contains.
+fn collect_foreign_aggregates<'e>(e: &'e Expr, items: &[ProjItem], out: &mut Vec<&'e Expr>) {
+    if e.is_aggregate() {
+        let known = items.iter().any(|i| {
+            let mut hit = false;
+            i.expr.walk(&mut |x| hit |= x == e);
+            hit
+        });
+        if !known {
+            out.push(e);
+        }
+        return;
+    }
+    visit_children(e, &mut |c| collect_foreign_aggregates(c, items, out));
 }
 
 /// Calls `f` with each variable used outside aggregate calls.
