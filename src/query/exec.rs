@@ -312,6 +312,8 @@ impl<'a> Executor<'a> {
             names: names.clone(),
             rows: Vec::new(),
         };
+        let pushed = filter.and_then(|f| push_down(pattern, f, &new_vars));
+        let pattern = pushed.as_deref().unwrap_or(pattern);
         for row in &table.rows {
             let found = {
                 let ctx = Ctx {
@@ -932,6 +934,67 @@ impl<'a> Executor<'a> {
             }
         }
     }
+}
+
+/// Copies `WHERE n.name = <constant>` and `WHERE n.id = <constant>` conditions into the node
+/// pattern of `n`, so that matching starts from the index instead of a scan. The WHERE is still
+/// applied, so the result is the same; `None` when nothing could be moved.
+fn push_down(pattern: &[PatternPart], filter: &Expr, new_vars: &[String]) -> Option<Vec<PatternPart>> {
+    fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+        match e {
+            Expr::Bin(BinOp::And, a, b) => {
+                conjuncts(a, out);
+                conjuncts(b, out);
+            }
+            other => out.push(other),
+        }
+    }
+    fn constant(e: &Expr) -> bool {
+        let mut ok = true;
+        e.walk(&mut |x| {
+            ok &= !matches!(x, Expr::Var(..) | Expr::CountStar | Expr::ListComp { .. } | Expr::Quantifier { .. })
+                && !(matches!(x, Expr::Call { name, .. } if name.eq_ignore_ascii_case("rand")) || x.is_aggregate());
+        });
+        ok
+    }
+    let mut parts_list = Vec::new();
+    conjuncts(filter, &mut parts_list);
+    let mut out: Option<Vec<PatternPart>> = None;
+    for c in parts_list {
+        let Expr::Bin(BinOp::Eq, a, b) = c else {
+            continue;
+        };
+        let (prop, value) = match (&**a, &**b) {
+            (Expr::Prop(t, k), v) if matches!(**t, Expr::Var(..)) => ((t, k), v),
+            (v, Expr::Prop(t, k)) if matches!(**t, Expr::Var(..)) => ((t, k), v),
+            _ => continue,
+        };
+        let (Expr::Var(var, _), key) = (&**prop.0, prop.1) else {
+            continue;
+        };
+        if (key != crate::store::NAME && key != crate::store::ID)
+            || !new_vars.contains(var)
+            || !constant(value)
+        {
+            continue;
+        }
+        let parts = out.get_or_insert_with(|| pattern.to_vec());
+        let node = parts.iter_mut().find_map(|p| {
+            std::iter::once(&mut p.start)
+                .chain(p.chain.iter_mut().map(|(_, n)| n))
+                .find(|n| n.var.as_ref() == Some(var))
+        });
+        if let Some(node) = node {
+            match &mut node.props {
+                None => node.props = Some(Expr::Map(vec![(key.clone(), value.clone())])),
+                Some(Expr::Map(entries)) if !entries.iter().any(|(k, _)| k == key) => {
+                    entries.push((key.clone(), value.clone()))
+                }
+                _ => {}
+            }
+        }
+    }
+    out
 }
 
 /// A row as an ordered key, for DISTINCT, grouping and UNION.
