@@ -647,7 +647,12 @@ impl fmt::Display for Expr {
                 write!(f, "]")
             }
             Expr::HasLabels(e, labels) => {
-                write!(f, "{e}")?;
+                // Labels on labels would read back as one list, so the inner one is bracketed.
+                if let Expr::HasLabels(..) = **e {
+                    write!(f, "({e})")?;
+                } else {
+                    write!(f, "{e}")?;
+                }
                 for l in labels {
                     write!(f, ":{}", Name(l))?;
                 }
@@ -807,7 +812,12 @@ impl fmt::Display for SetItem {
         match self {
             SetItem::Prop { target, key, value } => write!(f, "{target}.{} = {value}", Name(key)),
             SetItem::Map { var, value, merge } => {
-                write!(f, "{} {} {value}", Name(var), if *merge { "+=" } else { "=" })
+                write!(
+                    f,
+                    "{} {} {value}",
+                    Name(var),
+                    if *merge { "+=" } else { "=" }
+                )
             }
             SetItem::Labels { var, labels } => {
                 write_name(f, var)?;

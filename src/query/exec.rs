@@ -9,7 +9,7 @@ use super::expr::{self, eval, from_value, rt, total_cmp, Ctx, Scope};
 use super::matcher::Matcher;
 use super::result::{QValue, QueryResult};
 use super::ExecOptions;
-use crate::model::{Value, Edge, Node};
+use crate::model::{Edge, Node, Value};
 use crate::store::{EdgeId, Graph, NodeId};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -155,9 +155,7 @@ impl<'a> Executor<'a> {
         }
         if distinct {
             let mut seen = BTreeSet::new();
-            result
-                .rows
-                .retain(|r| seen.insert(RowKey(r.clone())));
+            result.rows.retain(|r| seen.insert(RowKey(r.clone())));
         }
         Ok(result)
     }
@@ -327,7 +325,9 @@ impl<'a> Executor<'a> {
             for r in found {
                 let keep = match filter {
                     None => true,
-                    Some(f) => matches!(eval(f, &self.ctx(), scope(&names, &r))?, QValue::Bool(true)),
+                    Some(f) => {
+                        matches!(eval(f, &self.ctx(), scope(&names, &r))?, QValue::Bool(true))
+                    }
                 };
                 if keep {
                     out.rows.push(r);
@@ -486,7 +486,10 @@ impl<'a> Executor<'a> {
         if let Some(f) = &p.filter {
             let mut kept = Vec::with_capacity(rows.len());
             for row in rows {
-                if matches!(eval(f, &self.ctx(), scope(&row.1, &row.2))?, QValue::Bool(true)) {
+                if matches!(
+                    eval(f, &self.ctx(), scope(&row.1, &row.2))?,
+                    QValue::Bool(true)
+                ) {
                     kept.push(row);
                 }
             }
@@ -518,7 +521,12 @@ impl<'a> Executor<'a> {
         }
     }
 
-    fn aggregate(&mut self, a: &Expr, table: &Table, members: &[usize]) -> Result<QValue, QueryError> {
+    fn aggregate(
+        &mut self,
+        a: &Expr,
+        table: &Table,
+        members: &[usize],
+    ) -> Result<QValue, QueryError> {
         let (name, distinct, arg) = match a {
             Expr::CountStar => return Ok(QValue::Int(members.len() as i64)),
             Expr::Call {
@@ -547,14 +555,8 @@ impl<'a> Executor<'a> {
         Ok(match name.as_str() {
             "count" => QValue::Int(values.len() as i64),
             "collect" => QValue::List(values),
-            "min" => values
-                .into_iter()
-                .min_by(total_cmp)
-                .unwrap_or(QValue::Null),
-            "max" => values
-                .into_iter()
-                .max_by(total_cmp)
-                .unwrap_or(QValue::Null),
+            "min" => values.into_iter().min_by(total_cmp).unwrap_or(QValue::Null),
+            "max" => values.into_iter().max_by(total_cmp).unwrap_or(QValue::Null),
             "sum" | "avg" => {
                 let n = values.len();
                 let mut int_sum: Option<i64> = Some(0);
@@ -563,8 +565,15 @@ impl<'a> Executor<'a> {
                     match v {
                         QValue::Int(i) => {
                             int_sum = int_sum.and_then(|s| s.checked_add(*i));
-                            if int_sum.is_none() && name == "sum" && values.iter().all(|v| matches!(v, QValue::Int(_))) {
-                                return Err(rt(ErrorKind::ArgumentError, "IntegerOverflow", "sum() overflowed 64 bits"));
+                            if int_sum.is_none()
+                                && name == "sum"
+                                && values.iter().all(|v| matches!(v, QValue::Int(_)))
+                            {
+                                return Err(rt(
+                                    ErrorKind::ArgumentError,
+                                    "IntegerOverflow",
+                                    "sum() overflowed 64 bits",
+                                ));
                             }
                             float_sum += *i as f64;
                         }
@@ -583,7 +592,9 @@ impl<'a> Executor<'a> {
                 }
                 if name == "sum" {
                     match int_sum {
-                        Some(s) if values.iter().all(|v| matches!(v, QValue::Int(_))) => QValue::Int(s),
+                        Some(s) if values.iter().all(|v| matches!(v, QValue::Int(_))) => {
+                            QValue::Int(s)
+                        }
                         _ => QValue::Float(float_sum),
                     }
                 } else if n == 0 {
@@ -598,7 +609,12 @@ impl<'a> Executor<'a> {
 
     // ----- writes -----
 
-    fn props_of(&self, e: Option<&Expr>, names: &[String], row: &[QValue]) -> Result<Vec<(String, Value)>, QueryError> {
+    fn props_of(
+        &self,
+        e: Option<&Expr>,
+        names: &[String],
+        row: &[QValue],
+    ) -> Result<Vec<(String, Value)>, QueryError> {
         let Some(e) = e else {
             return Ok(Vec::new());
         };
@@ -616,7 +632,12 @@ impl<'a> Executor<'a> {
         }
     }
 
-    fn create_node(&mut self, n: &NodePat, names: &[String], row: &[QValue]) -> Result<NodeId, QueryError> {
+    fn create_node(
+        &mut self,
+        n: &NodePat,
+        names: &[String],
+        row: &[QValue],
+    ) -> Result<NodeId, QueryError> {
         let props = self.props_of(n.props.as_ref(), names, row)?;
         let labels: Vec<&str> = n.labels.iter().map(String::as_str).collect();
         let pr: Vec<(&str, Value)> = props.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
@@ -625,7 +646,12 @@ impl<'a> Executor<'a> {
         Ok(id)
     }
 
-    fn node_for(&mut self, n: &NodePat, names: &[String], row: &mut [QValue]) -> Result<NodeId, QueryError> {
+    fn node_for(
+        &mut self,
+        n: &NodePat,
+        names: &[String],
+        row: &mut [QValue],
+    ) -> Result<NodeId, QueryError> {
         if let Some(v) = &n.var {
             if let Some(i) = names.iter().position(|x| x == v) {
                 match &row[i] {
@@ -647,7 +673,12 @@ impl<'a> Executor<'a> {
         self.create_node(n, names, row)
     }
 
-    fn create_part(&mut self, part: &PatternPart, names: &[String], row: &mut [QValue]) -> Result<(), QueryError> {
+    fn create_part(
+        &mut self,
+        part: &PatternPart,
+        names: &[String],
+        row: &mut [QValue],
+    ) -> Result<(), QueryError> {
         let mut nodes = vec![self.node_for(&part.start, names, row)?];
         let mut rels = Vec::new();
         for (r, n) in &part.chain {
@@ -655,12 +686,20 @@ impl<'a> Executor<'a> {
             let next = self.node_for(n, names, row)?;
             let props = self.props_of(r.props.as_ref(), names, row)?;
             let ty = r.types.first().cloned().unwrap_or_default();
-            let (src, dst) = if r.dir == Dir::In { (next, prev) } else { (prev, next) };
-            let pr: Vec<(&str, Value)> = props.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-            let e = self
-                .graph
-                .add_edge(src, dst, &ty, &pr)
-                .map_err(|e| rt(ErrorKind::EntityNotFound, "DeletedEntityAccess", e.to_string()))?;
+            let (src, dst) = if r.dir == Dir::In {
+                (next, prev)
+            } else {
+                (prev, next)
+            };
+            let pr: Vec<(&str, Value)> =
+                props.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            let e = self.graph.add_edge(src, dst, &ty, &pr).map_err(|e| {
+                rt(
+                    ErrorKind::EntityNotFound,
+                    "DeletedEntityAccess",
+                    e.to_string(),
+                )
+            })?;
             self.undo.push(Undo::AddedEdge(e));
             if let Some(v) = &r.var {
                 if let Some(i) = names.iter().position(|x| x == v) {
@@ -724,7 +763,12 @@ impl<'a> Executor<'a> {
     }
 
     /// MERGE cannot match or create a null property, so it refuses one up front.
-    fn merge_nulls(&self, part: &PatternPart, names: &[String], row: &[QValue]) -> Result<(), QueryError> {
+    fn merge_nulls(
+        &self,
+        part: &PatternPart,
+        names: &[String],
+        row: &[QValue],
+    ) -> Result<(), QueryError> {
         let mut wide = row.to_vec();
         wide.resize(names.len(), QValue::Null);
         let maps = std::iter::once(&part.start.props)
@@ -778,7 +822,12 @@ impl<'a> Executor<'a> {
         }
     }
 
-    fn set_item(&mut self, item: &SetItem, names: &[String], row: &[QValue]) -> Result<(), QueryError> {
+    fn set_item(
+        &mut self,
+        item: &SetItem,
+        names: &[String],
+        row: &[QValue],
+    ) -> Result<(), QueryError> {
         match item {
             SetItem::Prop { target, key, value } => {
                 let t = eval(target, &self.ctx(), scope(names, row))?;
@@ -833,14 +882,22 @@ impl<'a> Executor<'a> {
                     other => Err(rt(
                         ErrorKind::TypeError,
                         "InvalidArgumentType",
-                        format!("labels can only be set on nodes, not {}", expr::type_name(&other)),
+                        format!(
+                            "labels can only be set on nodes, not {}",
+                            expr::type_name(&other)
+                        ),
                     )),
                 }
             }
         }
     }
 
-    fn remove_item(&mut self, item: &RemoveItem, names: &[String], row: &[QValue]) -> Result<(), QueryError> {
+    fn remove_item(
+        &mut self,
+        item: &RemoveItem,
+        names: &[String],
+        row: &[QValue],
+    ) -> Result<(), QueryError> {
         match item {
             RemoveItem::Prop { target, key } => {
                 let t = eval(target, &self.ctx(), scope(names, row))?;
@@ -939,7 +996,11 @@ impl<'a> Executor<'a> {
 /// Copies `WHERE n.name = <constant>` and `WHERE n.id = <constant>` conditions into the node
 /// pattern of `n`, so that matching starts from the index instead of a scan. The WHERE is still
 /// applied, so the result is the same; `None` when nothing could be moved.
-fn push_down(pattern: &[PatternPart], filter: &Expr, new_vars: &[String]) -> Option<Vec<PatternPart>> {
+fn push_down(
+    pattern: &[PatternPart],
+    filter: &Expr,
+    new_vars: &[String],
+) -> Option<Vec<PatternPart>> {
     fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
         match e {
             Expr::Bin(BinOp::And, a, b) => {
@@ -952,8 +1013,11 @@ fn push_down(pattern: &[PatternPart], filter: &Expr, new_vars: &[String]) -> Opt
     fn constant(e: &Expr) -> bool {
         let mut ok = true;
         e.walk(&mut |x| {
-            ok &= !matches!(x, Expr::Var(..) | Expr::CountStar | Expr::ListComp { .. } | Expr::Quantifier { .. })
-                && !(matches!(x, Expr::Call { name, .. } if name.eq_ignore_ascii_case("rand")) || x.is_aggregate());
+            ok &= !matches!(
+                x,
+                Expr::Var(..) | Expr::CountStar | Expr::ListComp { .. } | Expr::Quantifier { .. }
+            ) && !(matches!(x, Expr::Call { name, .. } if name.eq_ignore_ascii_case("rand"))
+                || x.is_aggregate());
         });
         ok
     }
@@ -1058,9 +1122,12 @@ fn collect_aggregates<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
         return;
     }
     match e {
-        Expr::Prop(x, _) | Expr::HasLabels(x, _) | Expr::Not(x) | Expr::Neg(x) | Expr::Pos(x) | Expr::IsNull(x, _) => {
-            collect_aggregates(x, out)
-        }
+        Expr::Prop(x, _)
+        | Expr::HasLabels(x, _)
+        | Expr::Not(x)
+        | Expr::Neg(x)
+        | Expr::Pos(x)
+        | Expr::IsNull(x, _) => collect_aggregates(x, out),
         Expr::Index(a, b) | Expr::Bin(_, a, b) => {
             collect_aggregates(a, out);
             collect_aggregates(b, out);
@@ -1078,7 +1145,9 @@ fn collect_aggregates<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
             items.iter().for_each(|x| collect_aggregates(x, out))
         }
         Expr::Map(items) => items.iter().for_each(|(_, x)| collect_aggregates(x, out)),
-        Expr::ListComp { list, .. } | Expr::Quantifier { list, .. } => collect_aggregates(list, out),
+        Expr::ListComp { list, .. } | Expr::Quantifier { list, .. } => {
+            collect_aggregates(list, out)
+        }
         Expr::Case {
             operand,
             alts,

@@ -257,10 +257,7 @@ pub fn total_cmp(a: &QValue, b: &QValue) -> Ordering {
         }
         (Node(x), Node(y)) => x.cmp(y),
         (Rel(x), Rel(y)) => x.cmp(y),
-        (Path(x), Path(y)) => x
-            .nodes
-            .cmp(&y.nodes)
-            .then_with(|| x.rels.cmp(&y.rels)),
+        (Path(x), Path(y)) => x.nodes.cmp(&y.nodes).then_with(|| x.rels.cmp(&y.rels)),
         _ => rank(a).cmp(&rank(b)),
     }
 }
@@ -329,11 +326,11 @@ pub fn eval(e: &Expr, ctx: &Ctx, scope: Scope) -> Result<QValue, QueryError> {
             QValue::Null => QValue::Null,
             QValue::Node(n) => {
                 let node = ctx.graph.node(n).ok_or_else(deleted)?;
-                QValue::Bool(labels.iter().all(|l| {
-                    ctx.graph
-                        .sym(l)
-                        .is_some_and(|s| node.labels.contains(&s))
-                }))
+                QValue::Bool(
+                    labels
+                        .iter()
+                        .all(|l| ctx.graph.sym(l).is_some_and(|s| node.labels.contains(&s))),
+                )
             }
             other => {
                 return Err(type_err(format!(
@@ -376,10 +373,7 @@ pub fn eval(e: &Expr, ctx: &Ctx, scope: Scope) -> Result<QValue, QueryError> {
             alts,
             default,
         } => {
-            let subject = operand
-                .as_ref()
-                .map(|o| eval(o, ctx, scope))
-                .transpose()?;
+            let subject = operand.as_ref().map(|o| eval(o, ctx, scope)).transpose()?;
             for (w, t) in alts {
                 let wv = eval(w, ctx, scope)?;
                 let hit = match &subject {
@@ -422,7 +416,12 @@ pub fn eval(e: &Expr, ctx: &Ctx, scope: Scope) -> Result<QValue, QueryError> {
             let items = match eval(list, ctx, scope)? {
                 QValue::Null => return Ok(QValue::Null),
                 QValue::List(items) => items,
-                other => return Err(type_err(format!("IN expects a list, got {}", type_name(&other)))),
+                other => {
+                    return Err(type_err(format!(
+                        "IN expects a list, got {}",
+                        type_name(&other)
+                    )))
+                }
             };
             let mut names = scope.names.to_vec();
             names.push(var.clone());
@@ -458,7 +457,12 @@ pub fn eval(e: &Expr, ctx: &Ctx, scope: Scope) -> Result<QValue, QueryError> {
             let items = match eval(list, ctx, scope)? {
                 QValue::Null => return Ok(QValue::Null),
                 QValue::List(items) => items,
-                other => return Err(type_err(format!("IN expects a list, got {}", type_name(&other)))),
+                other => {
+                    return Err(type_err(format!(
+                        "IN expects a list, got {}",
+                        type_name(&other)
+                    )))
+                }
             };
             let mut names = scope.names.to_vec();
             names.push(var.clone());
@@ -610,9 +614,7 @@ fn index(g: &Graph, target: &QValue, idx: &QValue) -> Result<QValue, QueryError>
                 format!("map keys are strings, got {}", type_name(other)),
             ))
         }
-        (other, _) => {
-            return Err(type_err(format!("cannot index into {}", type_name(other))))
-        }
+        (other, _) => return Err(type_err(format!("cannot index into {}", type_name(other)))),
     })
 }
 

@@ -8,12 +8,61 @@ use std::collections::BTreeMap;
 
 /// Names of every scalar function, lower-cased, for checking calls before execution.
 pub const FUNCTIONS: &[&str] = &[
-    "id", "labels", "type", "properties", "keys", "startnode", "endnode", "nodes",
-    "relationships", "length", "size", "head", "last", "tail", "range", "reverse", "coalesce",
-    "tostring", "tointeger", "tofloat", "toboolean", "toupper", "tolower", "trim", "ltrim",
-    "rtrim", "replace", "substring", "split", "left", "right", "abs", "ceil", "floor", "round",
-    "sign", "sqrt", "exp", "log", "log10", "rand", "pi", "e", "evidence", "entity", "exists",
-    "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "degrees", "radians",
+    "id",
+    "labels",
+    "type",
+    "properties",
+    "keys",
+    "startnode",
+    "endnode",
+    "nodes",
+    "relationships",
+    "length",
+    "size",
+    "head",
+    "last",
+    "tail",
+    "range",
+    "reverse",
+    "coalesce",
+    "tostring",
+    "tointeger",
+    "tofloat",
+    "toboolean",
+    "toupper",
+    "tolower",
+    "trim",
+    "ltrim",
+    "rtrim",
+    "replace",
+    "substring",
+    "split",
+    "left",
+    "right",
+    "abs",
+    "ceil",
+    "floor",
+    "round",
+    "sign",
+    "sqrt",
+    "exp",
+    "log",
+    "log10",
+    "rand",
+    "pi",
+    "e",
+    "evidence",
+    "entity",
+    "exists",
+    "sin",
+    "cos",
+    "tan",
+    "asin",
+    "acos",
+    "atan",
+    "atan2",
+    "degrees",
+    "radians",
 ];
 
 fn bad(name: &str, v: &QValue) -> QueryError {
@@ -295,10 +344,7 @@ pub fn call(ctx: &Ctx, name: &str, args: Vec<QValue>) -> Result<QValue, QueryErr
                 QValue::Null => QValue::Null,
                 QValue::Int(i) => QValue::Float(i as f64),
                 QValue::Float(f) => QValue::Float(f),
-                QValue::String(s) => s
-                    .trim()
-                    .parse::<f64>()
-                    .map_or(QValue::Null, QValue::Float),
+                QValue::String(s) => s.trim().parse::<f64>().map_or(QValue::Null, QValue::Float),
                 other => return Err(bad(name, &other)),
             }
         }
@@ -327,9 +373,7 @@ pub fn call(ctx: &Ctx, name: &str, args: Vec<QValue>) -> Result<QValue, QueryErr
                 (QValue::String(s), QValue::String(a), QValue::String(b)) => {
                     QValue::String(s.replace(a.as_str(), b))
                 }
-                (QValue::Null, _, _) | (_, QValue::Null, _) | (_, _, QValue::Null) => {
-                    QValue::Null
-                }
+                (QValue::Null, _, _) | (_, QValue::Null, _) | (_, _, QValue::Null) => QValue::Null,
                 (x, _, _) => return Err(bad(name, x)),
             }
         }
@@ -405,7 +449,11 @@ pub fn call(ctx: &Ctx, name: &str, args: Vec<QValue>) -> Result<QValue, QueryErr
             match a0 {
                 QValue::Null => QValue::Null,
                 QValue::Int(i) => QValue::Int(i.checked_abs().ok_or_else(|| {
-                    rt(ErrorKind::ArgumentError, "IntegerOverflow", "abs() overflowed")
+                    rt(
+                        ErrorKind::ArgumentError,
+                        "IntegerOverflow",
+                        "abs() overflowed",
+                    )
                 })?),
                 QValue::Float(f) => QValue::Float(f.abs()),
                 other => return Err(bad(name, &other)),

@@ -215,7 +215,12 @@ impl<'c, 'g> Matcher<'c, 'g> {
         })
     }
 
-    fn props_ok(&self, props: &Option<Expr>, target: &QValue, st: &State) -> Result<bool, QueryError> {
+    fn props_ok(
+        &self,
+        props: &Option<Expr>,
+        target: &QValue,
+        st: &State,
+    ) -> Result<bool, QueryError> {
         let Some(p) = props else {
             return Ok(true);
         };

@@ -15,9 +15,35 @@ struct QueryParser;
 /// pest nor the tree walkers can exhaust the stack.
 pub const MAX_NESTING: usize = 64;
 
+/// Stack for the parsing thread: pest descends about a dozen rules per nesting level, and
+/// unoptimised builds spend a lot of stack on each.
+const PARSE_STACK: usize = 64 << 20;
+
 /// Parses one statement.
 pub fn parse(text: &str) -> Result<Query, QueryError> {
     check_nesting(text)?;
+    // Parse on a thread with a known, large stack so that the nesting limit is safe whatever
+    // the caller's stack; fall back to the current thread if no thread can be started.
+    std::thread::scope(|scope| {
+        match std::thread::Builder::new()
+            .name("query-parser".into())
+            .stack_size(PARSE_STACK)
+            .spawn_scoped(scope, || parse_here(text))
+        {
+            Ok(handle) => handle.join().unwrap_or_else(|_| {
+                Err(QueryError::new(
+                    ErrorKind::SyntaxError,
+                    "UnexpectedSyntax",
+                    Phase::Compile,
+                    "the parser failed on this text",
+                ))
+            }),
+            Err(_) => parse_here(text),
+        }
+    })
+}
+
+fn parse_here(text: &str) -> Result<Query, QueryError> {
     static DETAIL: Once = Once::new();
     DETAIL.call_once(|| pest::set_error_detail(true));
     let mut pairs = QueryParser::parse(Rule::query, text).map_err(|e| syntax_error(text, e))?;
@@ -37,12 +63,42 @@ fn err(code: &str, message: impl Into<String>, span: Span) -> QueryError {
         .with_span(span.start, span.end)
 }
 
-/// Refuses text whose brackets nest deeper than [`MAX_NESTING`] (quoted text excluded).
+/// Refuses text whose brackets (and CASE ... END blocks) nest deeper than [`MAX_NESTING`]
+/// (quoted text and comments excluded).
 fn check_nesting(text: &str) -> Result<(), QueryError> {
     let mut depth = 0usize;
     let mut quote: Option<char> = None;
     let mut escaped = false;
+    let mut word_start: Option<usize> = None;
+    let mut comment: Option<bool> = None; // Some(true) for a block comment
+    let bytes = text.as_bytes();
     for (i, c) in text.char_indices() {
+        if let Some(block) = comment {
+            if (!block && c == '\n') || (block && c == '/' && i > 0 && bytes[i - 1] == b'*') {
+                comment = None;
+            }
+            continue;
+        }
+        if quote.is_none() && c == '/' && matches!(bytes.get(i + 1), Some(b'/') | Some(b'*')) {
+            comment = Some(bytes[i + 1] == b'*');
+            continue;
+        }
+        let is_word = c.is_alphanumeric() || c == '_';
+        if quote.is_none() {
+            match (is_word, word_start) {
+                (true, None) => word_start = Some(i),
+                (false, Some(st)) => {
+                    word_start = None;
+                    let w = &text[st..i];
+                    if w.eq_ignore_ascii_case("case") {
+                        depth += 1;
+                    } else if w.eq_ignore_ascii_case("end") {
+                        depth = depth.saturating_sub(1);
+                    }
+                }
+                _ => {}
+            }
+        }
         if let Some(q) = quote {
             if escaped {
                 escaped = false;
@@ -70,6 +126,16 @@ fn check_nesting(text: &str) -> Result<(), QueryError> {
             }
             ')' | ']' | '}' => depth = depth.saturating_sub(1),
             _ => {}
+        }
+        if depth > MAX_NESTING {
+            return Err(err(
+                "NestingTooDeep",
+                format!("brackets nest more than {MAX_NESTING} levels deep"),
+                Span {
+                    start: i,
+                    end: i + c.len_utf8(),
+                },
+            ));
         }
     }
     Ok(())
@@ -109,7 +175,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         node_pattern => "a node pattern '('",
         node_labels => "a label ':Label'",
         properties => "a property map",
-        left_arrow => "'<'",
+        left_arrow => "a relationship pattern",
         right_arrow => "'>'",
         rel_detail => "'['",
         rel_types => "a relationship type ':TYPE'",
@@ -206,6 +272,24 @@ fn syntax_error(text: &str, e: pest::error::Error<Rule>) -> QueryError {
         }
         ErrorVariant::CustomError { .. } => Vec::new(),
     };
+    // Punctuation the parser would have accepted (`)`, `,`, `-`...) is not a rule of its own,
+    // so it comes from the detailed attempts.
+    let mut punctuation: Vec<String> = Vec::new();
+    if let Some(attempts) = e.parse_attempts() {
+        for t in attempts.expected_tokens() {
+            const MEANINGFUL: &[&str] = &[
+                "(", ")", "[", "]", "{", "}", ",", ";", ":", "-", "<", ">", "=", "|", ".", "..",
+                "*", "+", "/", "%", "^", "+=", "=~", "<>", "<=", ">=",
+            ];
+            let token = t.to_string();
+            if MEANINGFUL.contains(&token.as_str()) {
+                punctuation.push(format!("'{token}'"));
+            }
+        }
+    }
+    punctuation.sort();
+    punctuation.dedup();
+    expected.extend(punctuation.iter().map(String::as_str));
     expected.sort_unstable();
     expected.dedup();
     let found = match text[pos..].chars().next() {
@@ -224,11 +308,17 @@ fn syntax_error(text: &str, e: pest::error::Error<Rule>) -> QueryError {
         [one] => format!("expected {one}, found {found}"),
         [init @ .., last] => format!("expected {} or {last}, found {found}", init.join(", ")),
     };
-    let end = text[pos..].chars().next().map_or(pos, |c| pos + c.len_utf8());
+    let end = text[pos..]
+        .chars()
+        .next()
+        .map_or(pos, |c| pos + c.len_utf8());
     // A malformed length range (`[:T..]`, `[*-2]`) is a bad relationship pattern.
     let in_range = matches!(&e.variant, ErrorVariant::ParsingError { positives, .. }
         if positives.iter().any(|r| matches!(r, Rule::range | Rule::uint | Rule::range_bounds)));
-    let odd_dash = text[pos..].starts_with(['\u{2010}', '\u{2011}', '\u{2012}', '\u{2013}', '\u{2014}', '\u{2015}', '\u{2212}', '\u{FE58}', '\u{FE63}', '\u{FF0D}']);
+    let odd_dash = text[pos..].starts_with([
+        '\u{2010}', '\u{2011}', '\u{2012}', '\u{2013}', '\u{2014}', '\u{2015}', '\u{2212}',
+        '\u{FE58}', '\u{FE63}', '\u{FF0D}',
+    ]);
     let code = if odd_dash {
         "InvalidUnicodeCharacter"
     } else if in_range && (text[pos..].starts_with("..") || text[pos..].starts_with('-')) {
@@ -236,13 +326,7 @@ fn syntax_error(text: &str, e: pest::error::Error<Rule>) -> QueryError {
     } else {
         "UnexpectedSyntax"
     };
-    QueryError::new(
-        ErrorKind::SyntaxError,
-        code,
-        Phase::Compile,
-        message,
-    )
-    .with_span(pos, end)
+    QueryError::new(ErrorKind::SyntaxError, code, Phase::Compile, message).with_span(pos, end)
 }
 
 fn span_of(p: &Pair<Rule>) -> Span {
@@ -280,10 +364,7 @@ fn build_query(p: Pair<Rule>) -> Result<Query, QueryError> {
 }
 
 fn build_single(p: Pair<Rule>) -> Result<SingleQuery, QueryError> {
-    let clauses = p
-        .into_inner()
-        .map(build_clause)
-        .collect::<Result<_, _>>()?;
+    let clauses = p.into_inner().map(build_clause).collect::<Result<_, _>>()?;
     Ok(SingleQuery { clauses })
 }
 
@@ -351,7 +432,8 @@ fn build_clause(p: Pair<Rule>) -> Result<Clause, QueryError> {
                     _ => {}
                 }
             }
-            let mut proj = proj.ok_or_else(|| err("UnexpectedSyntax", "empty WITH", Span::default()))?;
+            let mut proj =
+                proj.ok_or_else(|| err("UnexpectedSyntax", "empty WITH", Span::default()))?;
             proj.filter = filter;
             Clause::With(proj)
         }
@@ -397,8 +479,8 @@ fn build_clause(p: Pair<Rule>) -> Result<Clause, QueryError> {
                     _ => {}
                 }
             }
-            let part =
-                part.ok_or_else(|| err("UnexpectedSyntax", "MERGE needs a pattern", Span::default()))?;
+            let part = part
+                .ok_or_else(|| err("UnexpectedSyntax", "MERGE needs a pattern", Span::default()))?;
             Clause::Merge {
                 part,
                 on_create,
@@ -607,8 +689,20 @@ fn build_projection(p: Pair<Rule>) -> Result<Projection, QueryError> {
                     }
                 }
             }
-            Rule::skip => proj.skip = c.into_inner().find(|k| k.as_rule() == Rule::expression).map(build_expr).transpose()?,
-            Rule::limit => proj.limit = c.into_inner().find(|k| k.as_rule() == Rule::expression).map(build_expr).transpose()?,
+            Rule::skip => {
+                proj.skip = c
+                    .into_inner()
+                    .find(|k| k.as_rule() == Rule::expression)
+                    .map(build_expr)
+                    .transpose()?
+            }
+            Rule::limit => {
+                proj.limit = c
+                    .into_inner()
+                    .find(|k| k.as_rule() == Rule::expression)
+                    .map(build_expr)
+                    .transpose()?
+            }
             _ => {}
         }
     }
@@ -745,14 +839,18 @@ fn build_rel(p: Pair<Rule>) -> Result<RelPat, QueryError> {
                             for b in d.into_inner() {
                                 match b.as_rule() {
                                     Rule::range_exact => {
-                                        let v = b.into_inner().next().map(parse_uint).transpose()?;
+                                        let v =
+                                            b.into_inner().next().map(parse_uint).transpose()?;
                                         r = (v, v);
                                     }
                                     Rule::range_bounds => {
                                         for x in b.into_inner() {
                                             let is_lo = x.as_rule() == Rule::range_lo;
-                                            let v =
-                                                x.into_inner().next().map(parse_uint).transpose()?;
+                                            let v = x
+                                                .into_inner()
+                                                .next()
+                                                .map(parse_uint)
+                                                .transpose()?;
                                             if is_lo {
                                                 r.0 = v;
                                             } else {
@@ -1000,7 +1098,12 @@ fn build_postfix(p: Pair<Rule>) -> Result<Expr, QueryError> {
                 let mut hi = None;
                 for b in k.into_inner() {
                     let is_lo = b.as_rule() == Rule::slice_lo;
-                    let v = b.into_inner().next().map(build_expr).transpose()?.map(Box::new);
+                    let v = b
+                        .into_inner()
+                        .next()
+                        .map(build_expr)
+                        .transpose()?
+                        .map(Box::new);
                     if is_lo {
                         lo = v;
                     } else {
@@ -1133,11 +1236,7 @@ fn build_atom(p: Pair<Rule>) -> Result<Expr, QueryError> {
                 }
             }
         }
-        Rule::list_literal => Expr::List(
-            p.into_inner()
-                .map(build_expr)
-                .collect::<Result<_, _>>()?,
-        ),
+        Rule::list_literal => Expr::List(p.into_inner().map(build_expr).collect::<Result<_, _>>()?),
         Rule::map_literal => {
             let mut entries: Vec<(String, Expr)> = Vec::new();
             for e in p.into_inner() {
@@ -1172,7 +1271,10 @@ fn number_literal(p: &Pair<Rule>, negative: bool) -> Result<Expr, QueryError> {
     let overflow = || {
         err(
             "IntegerOverflow",
-            format!("'{}{text}' does not fit in a 64-bit integer", if negative { "-" } else { "" }),
+            format!(
+                "'{}{text}' does not fit in a 64-bit integer",
+                if negative { "-" } else { "" }
+            ),
             sp,
         )
     };

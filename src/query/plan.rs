@@ -90,7 +90,11 @@ fn check_single(q: &SingleQuery) -> Result<Vec<String>, QueryError> {
 
 impl Checker {
     fn kind(&self, v: &str) -> Option<Kind> {
-        self.scope.iter().rev().find(|(n, _)| n == v).map(|(_, k)| *k)
+        self.scope
+            .iter()
+            .rev()
+            .find(|(n, _)| n == v)
+            .map(|(_, k)| *k)
     }
 
     fn bind(&mut self, v: &str, k: Kind) {
@@ -201,7 +205,10 @@ impl Checker {
 
     fn node_var(&mut self, n: &NodePat, local: &mut Vec<(String, Kind)>) -> Result<(), QueryError> {
         if let Some(v) = &n.var {
-            match self.kind(v).or_else(|| local.iter().find(|(x, _)| x == v).map(|x| x.1)) {
+            match self
+                .kind(v)
+                .or_else(|| local.iter().find(|(x, _)| x == v).map(|x| x.1))
+            {
                 Some(Kind::Node | Kind::Value) | None => {}
                 Some(_) => {
                     return Err(semantic(
@@ -216,7 +223,12 @@ impl Checker {
         Ok(())
     }
 
-    fn props(&self, p: &Option<Expr>, local: &[(String, Kind)], in_match: bool) -> Result<(), QueryError> {
+    fn props(
+        &self,
+        p: &Option<Expr>,
+        local: &[(String, Kind)],
+        in_match: bool,
+    ) -> Result<(), QueryError> {
         match p {
             Some(Expr::Param(_)) if in_match => Err(semantic(
                 "InvalidParameterUse",
@@ -421,7 +433,10 @@ impl Checker {
             .iter()
             .filter(|i| !i.expr.has_aggregate())
             .map(|i| &i.expr)
-            .filter(|e| matches!(e, Expr::Var(..)) || matches!(e, Expr::Prop(t, _) if matches!(**t, Expr::Var(..))))
+            .filter(|e| {
+                matches!(e, Expr::Var(..))
+                    || matches!(e, Expr::Prop(t, _) if matches!(**t, Expr::Var(..)))
+            })
             .collect();
         for item in &p.items {
             self.expr(&item.expr, true)?;
@@ -491,7 +506,8 @@ impl Checker {
                     outside_aggregates(e, &mut |v| {
                         let mentioned = p.items.iter().any(|i| {
                             let mut hit = false;
-                            i.expr.walk(&mut |x| hit |= matches!(x, Expr::Var(n, _) if n == v));
+                            i.expr
+                                .walk(&mut |x| hit |= matches!(x, Expr::Var(n, _) if n == v));
                             hit
                         });
                         if !mentioned && !aliases.iter().any(|a| a == v) && unseen.is_none() {
@@ -648,14 +664,14 @@ impl Checker {
                 if *op == BinOp::In {
                     if matches!(
                         **b,
-                        Expr::Lit(Literal::Bool(_) | Literal::Int(_) | Literal::Float(_) | Literal::String(_))
-                            | Expr::Map(_)
+                        Expr::Lit(
+                            Literal::Bool(_)
+                                | Literal::Int(_)
+                                | Literal::Float(_)
+                                | Literal::String(_)
+                        ) | Expr::Map(_)
                     ) {
-                        return Err(semantic(
-                            "InvalidArgumentType",
-                            "IN expects a list",
-                            None,
-                        ));
+                        return Err(semantic("InvalidArgumentType", "IN expects a list", None));
                     }
                 } else {
                     not_boolean_literal(a)?;
@@ -747,7 +763,9 @@ fn visit_children<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
             f(filter);
         }
         Expr::Lit(_) | Expr::Param(_) | Expr::Var(..) | Expr::CountStar => {}
-        Expr::Prop(x, _) | Expr::HasLabels(x, _) | Expr::Not(x) | Expr::Neg(x) | Expr::Pos(x) => f(x),
+        Expr::Prop(x, _) | Expr::HasLabels(x, _) | Expr::Not(x) | Expr::Neg(x) | Expr::Pos(x) => {
+            f(x)
+        }
         Expr::IsNull(x, _) => f(x),
         Expr::Index(a, b) | Expr::Bin(_, a, b) => {
             f(a);

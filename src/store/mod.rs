@@ -207,7 +207,8 @@ impl Graph {
 
     /// True when the node carries the label.
     pub fn has_label(&self, n: NodeId, label: Sym) -> bool {
-        self.node(n).is_some_and(|node| node.labels.contains(&label))
+        self.node(n)
+            .is_some_and(|node| node.labels.contains(&label))
     }
 
     /// An edge's type text.
@@ -250,7 +251,11 @@ impl Graph {
     }
 
     /// Edges leaving `n` of one type, with their targets; other edges are skipped by type only.
-    pub fn outgoing_typed(&self, n: NodeId, ty: Sym) -> impl Iterator<Item = (EdgeId, NodeId)> + '_ {
+    pub fn outgoing_typed(
+        &self,
+        n: NodeId,
+        ty: Sym,
+    ) -> impl Iterator<Item = (EdgeId, NodeId)> + '_ {
         self.g
             .edges_directed(n, Direction::Outgoing)
             .filter(move |e| e.weight().ty == ty)
@@ -258,7 +263,11 @@ impl Graph {
     }
 
     /// Edges entering `n` of one type, with their sources.
-    pub fn incoming_typed(&self, n: NodeId, ty: Sym) -> impl Iterator<Item = (EdgeId, NodeId)> + '_ {
+    pub fn incoming_typed(
+        &self,
+        n: NodeId,
+        ty: Sym,
+    ) -> impl Iterator<Item = (EdgeId, NodeId)> + '_ {
         self.g
             .edges_directed(n, Direction::Incoming)
             .filter(move |e| e.weight().ty == ty)
