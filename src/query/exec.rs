@@ -1013,11 +1013,12 @@ fn push_down(
     fn constant(e: &Expr) -> bool {
         let mut ok = true;
         e.walk(&mut |x| {
-            ok &= !matches!(
+            let varying = matches!(
                 x,
                 Expr::Var(..) | Expr::CountStar | Expr::ListComp { .. } | Expr::Quantifier { .. }
-            ) && !(matches!(x, Expr::Call { name, .. } if name.eq_ignore_ascii_case("rand"))
-                || x.is_aggregate());
+            ) || matches!(x, Expr::Call { name, .. } if name.eq_ignore_ascii_case("rand"))
+                || x.is_aggregate();
+            ok &= !varying;
         });
         ok
     }

@@ -780,7 +780,7 @@ fn visit_children<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
                 f(c);
             }
         }
-        Expr::List(items) | Expr::Call { args: items, .. } => items.iter().for_each(|x| f(x)),
+        Expr::List(items) | Expr::Call { args: items, .. } => items.iter().for_each(&mut *f),
         Expr::Map(items) => items.iter().for_each(|(_, x)| f(x)),
         Expr::Case {
             operand,
