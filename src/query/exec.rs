@@ -117,6 +117,8 @@ pub struct Executor<'a> {
     undo: Vec<Undo>,
     /// Guardrails, shared with the pattern matcher.
     pub guard: Guard,
+    /// Set while running a MATCH whose rows only feed DISTINCT aggregates of its end node.
+    distinct_ends: bool,
 }
 
 impl<'a> Executor<'a> {
@@ -131,6 +133,7 @@ impl<'a> Executor<'a> {
             params,
             undo: Vec::new(),
             guard: Guard::new(opts),
+            distinct_ends: false,
         }
     }
 
@@ -166,7 +169,13 @@ impl<'a> Executor<'a> {
             rows: vec![Vec::new()],
         };
         let mut columns = None;
-        for clause in &q.clauses {
+        for (i, clause) in q.clauses.iter().enumerate() {
+            self.distinct_ends = match clause {
+                Clause::Match {
+                    pattern, filter, ..
+                } => only_distinct_ends(pattern, filter.as_ref(), q.clauses.get(i + 1)),
+                _ => false,
+            };
             table = self.clause(clause, table)?;
             self.guard.rows(table.rows.len())?;
             if let Clause::Return(_) = clause {
@@ -319,6 +328,7 @@ impl<'a> Executor<'a> {
                     params: self.params,
                 };
                 let mut m = Matcher::new(&ctx, &names, &mut self.guard);
+                m.distinct_ends = self.distinct_ends;
                 m.match_pattern(pattern, row)?
             };
             let before = out.rows.len();
@@ -989,6 +999,105 @@ impl<'a> Executor<'a> {
                     let _ = self.graph.insert_edge(s, d, edge);
                 }
             }
+        }
+    }
+}
+
+/// True when a MATCH of one variable-length relationship (no relationship or path variable,
+/// no WHERE) feeds a projection that only uses its end node inside DISTINCT aggregates (or
+/// min/max), so duplicate rows cannot change the answer and each end node is needed once.
+fn only_distinct_ends(
+    pattern: &[PatternPart],
+    filter: Option<&Expr>,
+    next: Option<&Clause>,
+) -> bool {
+    let [part] = pattern else {
+        return false;
+    };
+    let [(rel, end)] = part.chain.as_slice() else {
+        return false;
+    };
+    let Some((lo, _)) = rel.range else {
+        return false;
+    };
+    let Some(end_var) = &end.var else {
+        return false;
+    };
+    if filter.is_some()
+        || part.var.is_some()
+        || part.shortest.is_some()
+        || rel.var.is_some()
+        || rel.dir == Dir::Both
+        || lo.unwrap_or(1) > 1
+        || part.start.var.as_ref() == Some(end_var)
+    {
+        return false;
+    }
+    let Some(Clause::With(p) | Clause::Return(p)) = next else {
+        return false;
+    };
+    if p.star || !p.items.iter().any(|i| i.expr.has_aggregate()) {
+        return false;
+    }
+    fn uses_ok(e: &Expr, var: &str) -> bool {
+        match e {
+            Expr::Var(v, _) => v != var,
+            Expr::CountStar => false,
+            // Duplicate rows change every aggregate except DISTINCT ones, min and max.
+            Expr::Call { name, distinct, .. } if e.is_aggregate() => {
+                *distinct || name.eq_ignore_ascii_case("min") || name.eq_ignore_ascii_case("max")
+            }
+            _ => {
+                let mut ok = true;
+                walk_children(e, &mut |c| ok &= uses_ok(c, var));
+                ok
+            }
+        }
+    }
+    p.items.iter().all(|i| uses_ok(&i.expr, end_var))
+        && p.order.iter().all(|(e, _)| uses_ok(e, end_var))
+        && p.filter.as_ref().is_none_or(|f| uses_ok(f, end_var))
+}
+
+/// Calls `f` on each direct sub-expression.
+fn walk_children(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+    match e {
+        Expr::Lit(_) | Expr::Param(_) | Expr::Var(..) | Expr::CountStar => {}
+        Expr::Prop(x, _) | Expr::HasLabels(x, _) | Expr::Not(x) | Expr::Neg(x) | Expr::Pos(x) => {
+            f(x)
+        }
+        Expr::IsNull(x, _) => f(x),
+        Expr::Index(a, b) | Expr::Bin(_, a, b) => {
+            f(a);
+            f(b);
+        }
+        Expr::Slice(a, b, c) => {
+            f(a);
+            b.iter().chain(c.iter()).for_each(|x| f(x));
+        }
+        Expr::List(items) | Expr::Call { args: items, .. } => items.iter().for_each(f),
+        Expr::Map(items) => items.iter().for_each(|(_, x)| f(x)),
+        Expr::Case {
+            operand,
+            alts,
+            default,
+        } => {
+            operand.iter().for_each(|x| f(x));
+            for (w, t) in alts {
+                f(w);
+                f(t);
+            }
+            default.iter().for_each(|x| f(x));
+        }
+        Expr::ListComp {
+            list, filter, map, ..
+        } => {
+            f(list);
+            filter.iter().chain(map.iter()).for_each(|x| f(x));
+        }
+        Expr::Quantifier { list, filter, .. } => {
+            f(list);
+            f(filter);
         }
     }
 }

@@ -19,6 +19,9 @@ pub struct Matcher<'c, 'g> {
     ctx: &'c Ctx<'g>,
     names: &'c [String],
     guard: &'c mut Guard,
+    /// Variable-length steps only need each end node once (the caller checked that duplicate
+    /// rows cannot change the answer), so they run breadth-first with a visited set.
+    pub distinct_ends: bool,
 }
 
 /// The partial binding being extended.
@@ -54,7 +57,12 @@ fn flip(d: Dir) -> Dir {
 impl<'c, 'g> Matcher<'c, 'g> {
     /// A matcher; `names` are the variables of the rows it will produce.
     pub fn new(ctx: &'c Ctx<'g>, names: &'c [String], guard: &'c mut Guard) -> Self {
-        Matcher { ctx, names, guard }
+        Matcher {
+            ctx,
+            names,
+            guard,
+            distinct_ends: false,
+        }
     }
 
     fn slot(&self, var: &Option<String>) -> Option<usize> {
@@ -385,6 +393,30 @@ impl<'c, 'g> Matcher<'c, 'g> {
         out
     }
 
+    /// The edges a relationship pattern allows between two given nodes, read from whichever
+    /// end has fewer relationships.
+    fn edges_between(
+        &self,
+        cur: NodeId,
+        t: NodeId,
+        rel: &RelPat,
+        dir: Dir,
+    ) -> Vec<(EdgeId, NodeId)> {
+        let g = self.ctx.graph;
+        let degree = |n: NodeId| g.out_degree(n) + g.in_degree(n);
+        if cur == t || degree(cur) <= degree(t) {
+            let mut v = self.edges(cur, rel, dir);
+            v.retain(|(_, o)| *o == t);
+            v
+        } else {
+            self.edges(t, rel, flip(dir))
+                .into_iter()
+                .filter(|(_, o)| *o == cur)
+                .map(|(e, _)| (e, t))
+                .collect()
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn step_rel(
         &mut self,
@@ -401,7 +433,19 @@ impl<'c, 'g> Matcher<'c, 'g> {
         let slot = self.slot(&rel.var);
         match rel.range {
             None => {
-                for (e, next) in self.edges(cur, rel, dir) {
+                // When the far node is already bound, scan the smaller of the two adjacency
+                // lists (this is what makes closing a triangle cheap).
+                let target = self
+                    .slot(&walk.nodes[k + 1].var)
+                    .and_then(|i| match &st.vals[i] {
+                        QValue::Node(t) if st.bound[i] => Some(*t),
+                        _ => None,
+                    });
+                let candidates = match target {
+                    Some(t) => self.edges_between(cur, t, rel, dir),
+                    None => self.edges(cur, rel, dir),
+                };
+                for (e, next) in candidates {
                     self.guard.tick()?;
                     if st.used.contains(&e) || !self.props_ok(&rel.props, &QValue::Rel(e), st)? {
                         continue;
@@ -420,7 +464,12 @@ impl<'c, 'g> Matcher<'c, 'g> {
             Some((lo, hi)) => {
                 let lo = lo.unwrap_or(1);
                 let hi = hi.unwrap_or(u64::MAX);
-                for (seg, end) in self.var_segments(cur, rel, dir, lo, hi, st)? {
+                let segments = if self.distinct_ends && dir != Dir::Both && lo <= 1 {
+                    self.reachable(cur, rel, dir, lo, hi, st)?
+                } else {
+                    self.var_segments(cur, rel, dir, lo, hi, st)?
+                };
+                for (seg, end) in segments {
                     let mut in_order = seg.clone();
                     if walk.reversed {
                         in_order.reverse();
@@ -496,6 +545,51 @@ impl<'c, 'g> Matcher<'c, 'g> {
         Ok(out)
     }
 
+    /// The distinct nodes at the end of some trail of `lo..=hi` directed relationships from
+    /// `start` (`lo` at most 1), found breadth-first. A node's shortest path is a trail, and so
+    /// is the shortest way back to `start`, so no end is missed. The trails themselves are not
+    /// returned.
+    fn reachable(
+        &mut self,
+        start: NodeId,
+        rel: &RelPat,
+        dir: Dir,
+        lo: u64,
+        hi: u64,
+        st: &State,
+    ) -> Result<Vec<(Vec<EdgeId>, NodeId)>, QueryError> {
+        let mut dist: HashMap<NodeId, u64> = HashMap::new();
+        let mut queue = VecDeque::new();
+        let mut out = Vec::new();
+        let mut back_to_start = false;
+        dist.insert(start, 0);
+        queue.push_back(start);
+        if lo == 0 {
+            out.push((Vec::new(), start));
+        }
+        while let Some(u) = queue.pop_front() {
+            self.guard.tick()?;
+            let du = dist[&u];
+            if du >= hi {
+                continue;
+            }
+            for (_, v) in self.allowed(u, rel, dir, st)? {
+                if v == start {
+                    back_to_start = true;
+                }
+                if let std::collections::hash_map::Entry::Vacant(slot) = dist.entry(v) {
+                    slot.insert(du + 1);
+                    out.push((Vec::new(), v));
+                    queue.push_back(v);
+                }
+            }
+        }
+        if back_to_start && lo == 1 {
+            out.push((Vec::new(), start));
+        }
+        Ok(out)
+    }
+
     /// Edges from `node` a variable-length step may take: unused and with matching properties.
     fn allowed(
         &self,
@@ -548,11 +642,20 @@ impl<'c, 'g> Matcher<'c, 'g> {
             let mut queue = VecDeque::new();
             dist.insert(s, 0);
             queue.push_back(s);
+            // With the far end known in advance, the search stops at the level that reaches
+            // the last of them.
+            let mut pending: Option<std::collections::HashSet<NodeId>> =
+                if self.cost(end_pat, st)? <= 64 {
+                    Some(self.candidates(end_pat, st)?.into_iter().collect())
+                } else {
+                    None
+                };
+            let mut stop_level = u64::MAX;
             while let Some(u) = queue.pop_front() {
                 self.guard.tick()?;
                 order.push(u);
                 let du = dist[&u];
-                if du >= hi {
+                if du >= hi || du >= stop_level {
                     continue;
                 }
                 for (e, v) in self.edges(u, rel, rel.dir) {
@@ -564,6 +667,11 @@ impl<'c, 'g> Matcher<'c, 'g> {
                             dist.insert(v, du + 1);
                             preds.entry(v).or_default().push((e, u));
                             queue.push_back(v);
+                            if let Some(p) = &mut pending {
+                                if p.remove(&v) && p.is_empty() && du + 1 >= lo {
+                                    stop_level = du + 1;
+                                }
+                            }
                         }
                         Some(&dv) if dv == du + 1 => preds.entry(v).or_default().push((e, u)),
                         _ => {}
