@@ -69,6 +69,22 @@ impl QueryError {
         self
     }
 
+    /// The error class as the openCypher TCK names it. The TCK files every compile-time
+    /// semantic error (and SKIP/LIMIT argument errors found at runtime) under `SyntaxError`;
+    /// only `MergeReadOwnWrites` is a `SemanticError` there.
+    pub fn tck_type(&self) -> &'static str {
+        match self.kind {
+            ErrorKind::SyntaxError => "SyntaxError",
+            ErrorKind::SemanticError if self.code == "MergeReadOwnWrites" => "SemanticError",
+            ErrorKind::SemanticError => "SyntaxError",
+            ErrorKind::TypeError => "TypeError",
+            ErrorKind::ArgumentError => "ArgumentError",
+            ErrorKind::EntityNotFound => "EntityNotFound",
+            ErrorKind::ConstraintVerificationFailed => "ConstraintVerificationFailed",
+            ErrorKind::Limit => "Limit",
+        }
+    }
+
     /// The 1-based line and column (in characters) where the error points, if it has a span.
     pub fn line_col(&self, query: &str) -> Option<(usize, usize)> {
         let (start, _) = self.span?;

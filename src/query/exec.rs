@@ -9,10 +9,10 @@ use super::expr::{self, eval, from_value, rt, total_cmp, Ctx, Scope};
 use super::matcher::Matcher;
 use super::result::{QValue, QueryResult};
 use super::ExecOptions;
-use crate::model::{Edge, Node, Value};
+use crate::model::Value;
 use crate::store::{EdgeId, Graph, NodeId};
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::Ordering as AtomicOrdering;
 use std::time::Instant;
 
@@ -33,8 +33,6 @@ enum Undo {
     EdgeProp(EdgeId, String, Option<Value>),
     AddedLabel(NodeId, String),
     RemovedLabel(NodeId, String),
-    RemovedEdge(NodeId, NodeId, Edge),
-    RemovedNode(NodeId, Node),
 }
 
 /// Guardrails: row limit, deadline, cancellation.
@@ -117,6 +115,8 @@ pub struct Executor<'a> {
     undo: Vec<Undo>,
     /// Guardrails, shared with the pattern matcher.
     pub guard: Guard,
+    /// What this query deleted; removed from the store when it succeeds.
+    dead: expr::Dead,
     /// Set while running a MATCH whose rows only feed DISTINCT aggregates of its end node.
     distinct_ends: bool,
 }
@@ -134,13 +134,17 @@ impl<'a> Executor<'a> {
             undo: Vec::new(),
             guard: Guard::new(opts),
             distinct_ends: false,
+            dead: expr::Dead::default(),
         }
     }
 
     /// Runs a statement; on failure every change is undone.
     pub fn run(&mut self, q: &Query) -> Result<QueryResult, QueryError> {
         match self.run_query(q) {
-            Ok(r) => Ok(r),
+            Ok(r) => {
+                self.commit_deletions();
+                Ok(r)
+            }
             Err(e) => {
                 self.rollback();
                 Err(e)
@@ -196,6 +200,7 @@ impl<'a> Executor<'a> {
         Ctx {
             graph: self.graph,
             params: self.params,
+            dead: Some(&self.dead),
         }
     }
 
@@ -326,6 +331,7 @@ impl<'a> Executor<'a> {
                 let ctx = Ctx {
                     graph: self.graph,
                     params: self.params,
+                    dead: Some(&self.dead),
                 };
                 let mut m = Matcher::new(&ctx, &names, &mut self.guard);
                 m.distinct_ends = self.distinct_ends;
@@ -748,6 +754,7 @@ impl<'a> Executor<'a> {
                 let ctx = Ctx {
                     graph: self.graph,
                     params: self.params,
+                    dead: Some(&self.dead),
                 };
                 let mut m = Matcher::new(&ctx, &names, &mut self.guard);
                 m.match_pattern(parts, &row)?
@@ -927,46 +934,50 @@ impl<'a> Executor<'a> {
     }
 
     fn delete_edge(&mut self, e: EdgeId) -> Result<(), QueryError> {
-        let Some((s, d)) = self.graph.endpoints(e) else {
-            return Ok(());
-        };
-        if let Ok(edge) = self.graph.remove_edge(e) {
-            self.undo.push(Undo::RemovedEdge(s, d, edge));
+        if self.graph.edge(e).is_some() {
+            self.dead.edges.insert(e);
         }
         Ok(())
     }
 
     fn delete_node(&mut self, n: NodeId, detach: bool) -> Result<(), QueryError> {
-        if self.graph.node(n).is_none() {
+        if self.graph.node(n).is_none() || self.dead.nodes.contains(&n) {
             return Ok(());
         }
-        if self.graph.has_edges(n) {
-            if !detach {
-                return Err(rt(
-                    ErrorKind::ConstraintVerificationFailed,
-                    "DeleteConnectedNode",
-                    "cannot delete a node that still has relationships; use DETACH DELETE",
-                ));
-            }
-            let edges: Vec<EdgeId> = self
-                .graph
-                .outgoing(n)
-                .map(|(e, _)| e)
-                .chain(self.graph.incoming(n).map(|(e, _)| e))
-                .collect();
-            for e in edges {
-                self.delete_edge(e)?;
-            }
+        let live: Vec<EdgeId> = self
+            .graph
+            .outgoing(n)
+            .map(|(e, _)| e)
+            .chain(self.graph.incoming(n).map(|(e, _)| e))
+            .filter(|e| !self.dead.edges.contains(e))
+            .collect();
+        if !live.is_empty() && !detach {
+            return Err(rt(
+                ErrorKind::ConstraintVerificationFailed,
+                "DeleteConnectedNode",
+                "cannot delete a node that still has relationships; use DETACH DELETE",
+            ));
         }
-        if let Ok(node) = self.graph.remove_node(n) {
-            self.undo.push(Undo::RemovedNode(n, node));
-        }
+        self.dead.edges.extend(live);
+        self.dead.nodes.insert(n);
         Ok(())
+    }
+
+    /// Removes what the query deleted, now that it has succeeded.
+    fn commit_deletions(&mut self) {
+        let dead = std::mem::take(&mut self.dead);
+        // The entities were live when marked and nothing else removes them, so these cannot
+        // fail.
+        for e in dead.edges {
+            let _ = self.graph.remove_edge(e);
+        }
+        for n in dead.nodes {
+            let _ = self.graph.detach_remove_node(n);
+        }
     }
 
     /// Reverses every logged change, newest first.
     fn rollback(&mut self) {
-        let mut node_map: HashMap<NodeId, NodeId> = HashMap::new();
         while let Some(u) = self.undo.pop() {
             // Errors here mean the change never took effect; there is nothing to reverse.
             match u {
@@ -977,26 +988,16 @@ impl<'a> Executor<'a> {
                     let _ = self.graph.remove_edge(e);
                 }
                 Undo::NodeProp(n, k, old) => {
-                    let n = *node_map.get(&n).unwrap_or(&n);
                     let _ = self.graph.set_node_prop(n, &k, old.unwrap_or(Value::Null));
                 }
                 Undo::EdgeProp(e, k, old) => {
                     let _ = self.graph.set_edge_prop(e, &k, old.unwrap_or(Value::Null));
                 }
                 Undo::AddedLabel(n, l) => {
-                    let _ = self.graph.remove_label(*node_map.get(&n).unwrap_or(&n), &l);
+                    let _ = self.graph.remove_label(n, &l);
                 }
                 Undo::RemovedLabel(n, l) => {
-                    let _ = self.graph.add_label(*node_map.get(&n).unwrap_or(&n), &l);
-                }
-                Undo::RemovedNode(old, node) => {
-                    let new = self.graph.insert_node(node);
-                    node_map.insert(old, new);
-                }
-                Undo::RemovedEdge(s, d, edge) => {
-                    let s = *node_map.get(&s).unwrap_or(&s);
-                    let d = *node_map.get(&d).unwrap_or(&d);
-                    let _ = self.graph.insert_edge(s, d, edge);
+                    let _ = self.graph.add_label(n, &l);
                 }
             }
         }

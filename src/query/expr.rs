@@ -14,6 +14,31 @@ pub struct Ctx<'a> {
     pub graph: &'a Graph,
     /// Query parameters by name.
     pub params: &'a BTreeMap<String, Value>,
+    /// Entities deleted earlier in the query; they leave the store when the query succeeds.
+    pub dead: Option<&'a Dead>,
+}
+
+/// Nodes and relationships a running query has deleted. They stay in the store, invisible to
+/// matching, until the query commits, so that no new entity can take their place mid-query
+/// and a failed query has nothing to restore.
+#[derive(Debug, Default)]
+pub struct Dead {
+    /// Deleted nodes.
+    pub nodes: std::collections::HashSet<crate::store::NodeId>,
+    /// Deleted relationships.
+    pub edges: std::collections::HashSet<crate::store::EdgeId>,
+}
+
+impl Ctx<'_> {
+    /// True when the node exists and this query has not deleted it.
+    pub fn node_alive(&self, n: crate::store::NodeId) -> bool {
+        self.graph.node(n).is_some() && !self.dead.is_some_and(|d| d.nodes.contains(&n))
+    }
+
+    /// True when the relationship exists and this query has not deleted it.
+    pub fn edge_alive(&self, e: crate::store::EdgeId) -> bool {
+        self.graph.edge(e).is_some() && !self.dead.is_some_and(|d| d.edges.contains(&e))
+    }
 }
 
 /// The variables visible to an expression: names and, in the same order, their values.
@@ -309,12 +334,12 @@ pub fn eval(e: &Expr, ctx: &Ctx, scope: Scope) -> Result<QValue, QueryError> {
         },
         Expr::Prop(target, key) => {
             let t = eval(target, ctx, scope)?;
-            property(ctx.graph, &t, key)?
+            property(ctx, &t, key)?
         }
         Expr::Index(target, idx) => {
             let t = eval(target, ctx, scope)?;
             let i = eval(idx, ctx, scope)?;
-            index(ctx.graph, &t, &i)?
+            index(ctx, &t, &i)?
         }
         Expr::Slice(target, lo, hi) => {
             let t = eval(target, ctx, scope)?;
@@ -325,6 +350,9 @@ pub fn eval(e: &Expr, ctx: &Ctx, scope: Scope) -> Result<QValue, QueryError> {
         Expr::HasLabels(target, labels) => match eval(target, ctx, scope)? {
             QValue::Null => QValue::Null,
             QValue::Node(n) => {
+                if !ctx.node_alive(n) {
+                    return Err(deleted());
+                }
                 let node = ctx.graph.node(n).ok_or_else(deleted)?;
                 QValue::Bool(
                     labels
@@ -561,17 +589,18 @@ fn overflow() -> QueryError {
 }
 
 /// Reads `target.key`.
-pub fn property(g: &Graph, target: &QValue, key: &str) -> Result<QValue, QueryError> {
+pub fn property(ctx: &Ctx, target: &QValue, key: &str) -> Result<QValue, QueryError> {
+    let g = ctx.graph;
     Ok(match target {
         QValue::Null => QValue::Null,
         QValue::Node(n) => {
-            if g.node(*n).is_none() {
+            if !ctx.node_alive(*n) {
                 return Err(deleted());
             }
             g.node_prop(*n, key).map_or(QValue::Null, from_value)
         }
         QValue::Rel(r) => {
-            if g.edge(*r).is_none() {
+            if !ctx.edge_alive(*r) {
                 return Err(deleted());
             }
             g.edge_prop(*r, key).map_or(QValue::Null, from_value)
@@ -586,7 +615,7 @@ pub fn property(g: &Graph, target: &QValue, key: &str) -> Result<QValue, QueryEr
     })
 }
 
-fn index(g: &Graph, target: &QValue, idx: &QValue) -> Result<QValue, QueryError> {
+fn index(ctx: &Ctx, target: &QValue, idx: &QValue) -> Result<QValue, QueryError> {
     Ok(match (target, idx) {
         (QValue::Null, _) | (_, QValue::Null) => QValue::Null,
         (QValue::List(l), QValue::Int(i)) => {
@@ -605,7 +634,7 @@ fn index(g: &Graph, target: &QValue, idx: &QValue) -> Result<QValue, QueryError>
             )))
         }
         (QValue::Map(_) | QValue::Node(_) | QValue::Rel(_), QValue::String(k)) => {
-            property(g, target, k)?
+            property(ctx, target, k)?
         }
         (QValue::Map(_) | QValue::Node(_) | QValue::Rel(_), other) => {
             return Err(rt(
@@ -699,16 +728,7 @@ pub fn apply_binary(op: BinOp, x: &QValue, y: &QValue) -> Result<QValue, QueryEr
             }
         }
         BinOp::Regex => match (x, y) {
-            (V::String(s), V::String(p)) => {
-                let re = regex::Regex::new(&format!("^(?:{p})$")).map_err(|e| {
-                    rt(
-                        ErrorKind::ArgumentError,
-                        "InvalidArgumentValue",
-                        format!("invalid regular expression: {e}"),
-                    )
-                })?;
-                V::Bool(re.is_match(s))
-            }
+            (V::String(s), V::String(p)) => V::Bool(regex_match(s, p)?),
             _ => V::Null,
         },
         BinOp::StartsWith | BinOp::EndsWith | BinOp::Contains => match (x, y) {
@@ -814,6 +834,35 @@ pub fn apply_binary(op: BinOp, x: &QValue, y: &QValue) -> Result<QValue, QueryEr
                 _ => from_truth(p.zip(q).map(|(a, b)| a != b)),
             }
         }
+    })
+}
+
+/// Whole-string regular expression match, with compiled patterns cached per thread because a
+/// WHERE clause applies the same pattern to every row.
+fn regex_match(s: &str, pattern: &str) -> Result<bool, QueryError> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static CACHE: RefCell<HashMap<String, regex::Regex>> = RefCell::new(HashMap::new());
+    }
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(re) = cache.get(pattern) {
+            return Ok(re.is_match(s));
+        }
+        let re = regex::Regex::new(&format!("^(?:{pattern})$")).map_err(|e| {
+            rt(
+                ErrorKind::ArgumentError,
+                "InvalidArgumentValue",
+                format!("invalid regular expression: {e}"),
+            )
+        })?;
+        let hit = re.is_match(s);
+        if cache.len() >= 64 {
+            cache.clear();
+        }
+        cache.insert(pattern.to_string(), re);
+        Ok(hit)
     })
 }
 

@@ -135,7 +135,7 @@ pub fn call(ctx: &Ctx, name: &str, args: Vec<QValue>) -> Result<QValue, QueryErr
             match a0 {
                 QValue::Null => QValue::Null,
                 QValue::Node(n) => {
-                    if g.node(n).is_none() {
+                    if !ctx.node_alive(n) {
                         return Err(super::expr::deleted());
                     }
                     QValue::List(
@@ -151,6 +151,7 @@ pub fn call(ctx: &Ctx, name: &str, args: Vec<QValue>) -> Result<QValue, QueryErr
             one(&args)?;
             match a0 {
                 QValue::Null => QValue::Null,
+                // A relationship deleted by this query still has its type until the end.
                 QValue::Rel(r) => g
                     .edge_type(r)
                     .map(|t| QValue::String(t.to_string()))
@@ -163,13 +164,13 @@ pub fn call(ctx: &Ctx, name: &str, args: Vec<QValue>) -> Result<QValue, QueryErr
             match a0 {
                 QValue::Null => QValue::Null,
                 QValue::Node(n) => {
-                    if g.node(n).is_none() {
+                    if !ctx.node_alive(n) {
                         return Err(super::expr::deleted());
                     }
                     map_of(g.node_props_map(n))
                 }
                 QValue::Rel(r) => {
-                    if g.edge(r).is_none() {
+                    if !ctx.edge_alive(r) {
                         return Err(super::expr::deleted());
                     }
                     map_of(g.edge_props_map(r))
@@ -182,8 +183,9 @@ pub fn call(ctx: &Ctx, name: &str, args: Vec<QValue>) -> Result<QValue, QueryErr
             one(&args)?;
             let keys: Vec<String> = match a0 {
                 QValue::Null => return Ok(QValue::Null),
-                QValue::Node(n) => g.node_props_map(n).into_keys().collect(),
-                QValue::Rel(r) => g.edge_props_map(r).into_keys().collect(),
+                QValue::Node(n) if ctx.node_alive(n) => g.node_props_map(n).into_keys().collect(),
+                QValue::Rel(r) if ctx.edge_alive(r) => g.edge_props_map(r).into_keys().collect(),
+                QValue::Node(_) | QValue::Rel(_) => return Err(super::expr::deleted()),
                 QValue::Map(m) => m.into_keys().collect(),
                 other => return Err(bad(name, &other)),
             };

@@ -237,7 +237,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
             return Ok(matches!(want, QValue::Null));
         };
         for (k, v) in &want {
-            let have = super::expr::property(self.ctx.graph, target, k)?;
+            let have = super::expr::property(self.ctx, target, k)?;
             if equals(&have, v) != Some(true) {
                 return Ok(false);
             }
@@ -250,6 +250,9 @@ impl<'c, 'g> Matcher<'c, 'g> {
         let Some(node) = g.node(n) else {
             return Ok(false);
         };
+        if !self.ctx.node_alive(n) {
+            return Ok(false);
+        }
         for l in &pat.labels {
             match g.sym(l) {
                 Some(s) if node.labels.contains(&s) => {}
@@ -388,6 +391,11 @@ impl<'c, 'g> Matcher<'c, 'g> {
             Dir::Both => {
                 push_dir(true, false);
                 push_dir(false, true);
+            }
+        }
+        if let Some(dead) = self.ctx.dead {
+            if !dead.edges.is_empty() {
+                out.retain(|(e, _)| !dead.edges.contains(e));
             }
         }
         out

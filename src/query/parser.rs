@@ -7,9 +7,13 @@ use pest::iterators::Pair;
 use pest::Parser;
 use std::sync::Once;
 
-#[derive(pest_derive::Parser)]
-#[grammar = "../grammar/cypher.pest"]
-struct QueryParser;
+/// The generated parser, kept in a private module so that pest's `Rule` type stays here.
+mod generated {
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../grammar/cypher.pest"]
+    pub struct QueryParser;
+}
+use generated::{QueryParser, Rule};
 
 /// Deepest bracket nesting accepted; deeper text is refused before pest sees it, so neither
 /// pest nor the tree walkers can exhaust the stack.

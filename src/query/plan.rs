@@ -438,6 +438,7 @@ impl Checker {
                     || matches!(e, Expr::Prop(t, _) if matches!(**t, Expr::Var(..)))
             })
             .collect();
+        let mut missing_alias = None;
         for item in &p.items {
             self.expr(&item.expr, true)?;
             if aggregating && item.expr.has_aggregate() {
@@ -447,11 +448,15 @@ impl Checker {
                 (Some(a), _) => a.clone(),
                 (None, Expr::Var(v, _)) => v.clone(),
                 (None, _) if is_with => {
-                    return Err(semantic(
-                        "NoExpressionAlias",
-                        format!("expression `{}` in WITH needs an alias", item.text),
-                        Some(item.span),
-                    ))
+                    // Reported after ORDER BY, whose errors say more about such a query.
+                    if missing_alias.is_none() {
+                        missing_alias = Some(semantic(
+                            "NoExpressionAlias",
+                            format!("expression `{}` in WITH needs an alias", item.text),
+                            Some(item.span),
+                        ));
+                    }
+                    item.text.clone()
                 }
                 (None, _) => item.text.clone(),
             };
@@ -529,6 +534,9 @@ impl Checker {
                 };
                 inner.expr(e, false)?;
             }
+        }
+        if let Some(e) = missing_alias {
+            return Err(e);
         }
         for e in p.skip.iter().chain(p.limit.iter()) {
             constant_count(e)?;
