@@ -523,13 +523,13 @@ impl<'a> Executor<'a> {
         match v {
             QValue::Int(i) if i >= 0 => Ok(i as usize),
             QValue::Int(_) => Err(QueryError::new(
-                ErrorKind::SemanticError,
+                ErrorKind::SyntaxError,
                 "NegativeIntegerArgument",
                 Phase::Runtime,
                 format!("{what} must not be negative"),
             )),
             other => Err(QueryError::new(
-                ErrorKind::SemanticError,
+                ErrorKind::SyntaxError,
                 "InvalidArgumentType",
                 Phase::Runtime,
                 format!("{what} needs an integer, got {}", expr::type_name(&other)),

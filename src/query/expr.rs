@@ -326,7 +326,7 @@ pub fn eval(e: &Expr, ctx: &Ctx, scope: Scope) -> Result<QValue, QueryError> {
             Some(x) => x.clone(),
             None => {
                 return Err(rt(
-                    ErrorKind::SemanticError,
+                    ErrorKind::SyntaxError,
                     "UndefinedVariable",
                     format!("variable `{v}` is not defined"),
                 ))
@@ -422,7 +422,7 @@ pub fn eval(e: &Expr, ctx: &Ctx, scope: Scope) -> Result<QValue, QueryError> {
                 return match scope.get(&aggregate_slot(e)) {
                     Some(v) => Ok(v.clone()),
                     None => Err(QueryError::new(
-                        ErrorKind::SemanticError,
+                        ErrorKind::SyntaxError,
                         "InvalidAggregation",
                         Phase::Compile,
                         format!("{name}() is only allowed in WITH and RETURN"),
@@ -556,7 +556,7 @@ pub fn eval(e: &Expr, ctx: &Ctx, scope: Scope) -> Result<QValue, QueryError> {
             Some(v) => v.clone(),
             None => {
                 return Err(QueryError::new(
-                    ErrorKind::SemanticError,
+                    ErrorKind::SyntaxError,
                     "InvalidAggregation",
                     Phase::Compile,
                     "count(*) is only allowed in WITH and RETURN",

@@ -81,7 +81,7 @@ fn arity(name: &str, args: &[QValue], lo: usize, hi: usize) -> Result<(), QueryE
             format!("{lo} to {hi}")
         };
         return Err(rt(
-            ErrorKind::SemanticError,
+            ErrorKind::SyntaxError,
             "InvalidNumberOfArguments",
             format!("{name}() takes {want} arguments, got {}", args.len()),
         ));
@@ -559,7 +559,7 @@ pub fn call(ctx: &Ctx, name: &str, args: Vec<QValue>) -> Result<QValue, QueryErr
         }
         _ => {
             return Err(rt(
-                ErrorKind::SemanticError,
+                ErrorKind::SyntaxError,
                 "UnknownFunction",
                 format!("unknown function {name}()"),
             ))

@@ -627,7 +627,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
         let all = part.shortest == Some(true);
         let Some((rel, end_pat)) = part.chain.first() else {
             return Err(rt(
-                ErrorKind::SemanticError,
+                ErrorKind::SyntaxError,
                 "InvalidShortestPath",
                 "shortestPath needs one relationship pattern",
             ));

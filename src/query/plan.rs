@@ -21,7 +21,9 @@ enum Kind {
 }
 
 fn semantic(code: &str, message: impl Into<String>, span: Option<Span>) -> QueryError {
-    let e = QueryError::new(ErrorKind::SemanticError, code, Phase::Compile, message);
+    // The TCK files errors found before execution (unknown variables, misplaced aggregates...)
+    // as syntax errors, and so does this crate.
+    let e = QueryError::new(ErrorKind::SyntaxError, code, Phase::Compile, message);
     match span {
         Some(s) if s.end > s.start => e.with_span(s.start, s.end),
         _ => e,
@@ -655,8 +657,15 @@ impl Checker {
                     _ => None,
                 };
                 if matches!(kind, Some(Kind::Scalar | Kind::Path | Kind::RelList)) {
+                    // The TCK calls a property of a path a syntax error, of a number a type
+                    // error.
+                    let class = if kind == Some(Kind::Scalar) {
+                        ErrorKind::TypeError
+                    } else {
+                        ErrorKind::SyntaxError
+                    };
                     return Err(QueryError::new(
-                        ErrorKind::TypeError,
+                        class,
                         "InvalidArgumentType",
                         Phase::Compile,
                         format!("cannot read property `{key}` of `{target}`"),
