@@ -207,7 +207,7 @@ pub struct NodePat {
 }
 
 /// Which way a relationship pattern points.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Dir {
     /// `-->`.
     Out,

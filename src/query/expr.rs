@@ -32,12 +32,18 @@ pub struct Dead {
 impl Ctx<'_> {
     /// True when the node exists and this query has not deleted it.
     pub fn node_alive(&self, n: crate::store::NodeId) -> bool {
-        self.graph.node(n).is_some() && !self.dead.is_some_and(|d| d.nodes.contains(&n))
+        self.graph.node(n).is_some()
+            && !self
+                .dead
+                .is_some_and(|d| !d.nodes.is_empty() && d.nodes.contains(&n))
     }
 
     /// True when the relationship exists and this query has not deleted it.
     pub fn edge_alive(&self, e: crate::store::EdgeId) -> bool {
-        self.graph.edge(e).is_some() && !self.dead.is_some_and(|d| d.edges.contains(&e))
+        self.graph.edge(e).is_some()
+            && !self
+                .dead
+                .is_some_and(|d| !d.edges.is_empty() && d.edges.contains(&e))
     }
 }
 

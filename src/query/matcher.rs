@@ -22,7 +22,14 @@ pub struct Matcher<'c, 'g> {
     /// Variable-length steps only need each end node once (the caller checked that duplicate
     /// rows cannot change the answer), so they run breadth-first with a visited set.
     pub distinct_ends: bool,
+    /// Allowed edges of a node for one relationship pattern, grouped by the far node.
+    adjacency: HashMap<(NodeId, Dir, usize), HashMap<NodeId, Vec<EdgeId>>>,
+    /// Edges held in `adjacency`.
+    adjacency_size: usize,
 }
+
+/// Most edges the adjacency cache holds before it starts over.
+const ADJACENCY_CACHE_LIMIT: usize = 1 << 20;
 
 /// The partial binding being extended.
 struct State {
@@ -62,6 +69,8 @@ impl<'c, 'g> Matcher<'c, 'g> {
             names,
             guard,
             distinct_ends: false,
+            adjacency: HashMap::new(),
+            adjacency_size: 0,
         }
     }
 
@@ -401,28 +410,34 @@ impl<'c, 'g> Matcher<'c, 'g> {
         out
     }
 
-    /// The edges a relationship pattern allows between two given nodes, read from whichever
-    /// end has fewer relationships.
+    /// The edges a relationship pattern allows between two given nodes. The near node's
+    /// allowed edges are grouped by far node once and kept, so closing many patterns on the
+    /// same node (triangles) costs one lookup each.
     fn edges_between(
-        &self,
+        &mut self,
         cur: NodeId,
         t: NodeId,
         rel: &RelPat,
         dir: Dir,
     ) -> Vec<(EdgeId, NodeId)> {
-        let g = self.ctx.graph;
-        let degree = |n: NodeId| g.out_degree(n) + g.in_degree(n);
-        if cur == t || degree(cur) <= degree(t) {
-            let mut v = self.edges(cur, rel, dir);
-            v.retain(|(_, o)| *o == t);
-            v
-        } else {
-            self.edges(t, rel, flip(dir))
-                .into_iter()
-                .filter(|(_, o)| *o == cur)
-                .map(|(e, _)| (e, t))
-                .collect()
+        let key = (cur, dir, rel as *const RelPat as usize);
+        if !self.adjacency.contains_key(&key) {
+            if self.adjacency_size > ADJACENCY_CACHE_LIMIT {
+                self.adjacency.clear();
+                self.adjacency_size = 0;
+            }
+            let mut by_far: HashMap<NodeId, Vec<EdgeId>> = HashMap::new();
+            for (e, o) in self.edges(cur, rel, dir) {
+                by_far.entry(o).or_default().push(e);
+                self.adjacency_size += 1;
+            }
+            self.adjacency.insert(key, by_far);
         }
+        self.adjacency
+            .get(&key)
+            .and_then(|m| m.get(&t))
+            .map(|es| es.iter().map(|e| (*e, t)).collect())
+            .unwrap_or_default()
     }
 
     #[allow(clippy::too_many_arguments)]
