@@ -1,6 +1,13 @@
 //! A subset of openCypher: parsing, planning and execution over the store.
 
+pub mod ast;
 pub mod error;
+pub mod exec;
+pub mod expr;
+pub mod funcs;
+pub mod matcher;
+pub mod parser;
+pub mod plan;
 pub mod result;
 
 pub use error::{ErrorKind, Phase, QueryError};
@@ -34,18 +41,20 @@ impl Default for ExecOptions {
     }
 }
 
+/// Parses and checks a statement without running it.
+pub fn prepare(query: &str) -> Result<ast::Query, QueryError> {
+    let q = parser::parse(query)?;
+    plan::check(&q)?;
+    Ok(q)
+}
+
 /// Runs one statement against the graph. A failed statement leaves the graph as it was.
 pub fn execute(
-    _graph: &mut Graph,
-    _query: &str,
-    _params: &BTreeMap<String, Value>,
-    _opts: &ExecOptions,
+    graph: &mut Graph,
+    query: &str,
+    params: &BTreeMap<String, Value>,
+    opts: &ExecOptions,
 ) -> Result<QueryResult, QueryError> {
-    Err(QueryError {
-        kind: ErrorKind::SyntaxError,
-        code: "NotImplemented".into(),
-        phase: Phase::Compile,
-        message: "the query language is not available yet".into(),
-        span: None,
-    })
+    let q = prepare(query)?;
+    exec::Executor::new(graph, params, opts).run(&q)
 }

@@ -1,0 +1,1285 @@
+//! Runs a checked query against the graph, clause by clause, over tables of rows.
+//!
+//! Every change goes through [`Writer`], which logs how to undo it, so that a failed statement
+//! leaves the graph as it was.
+
+use super::ast::*;
+use super::error::{ErrorKind, Phase, QueryError};
+use super::expr::{self, eval, from_value, rt, total_cmp, Ctx, Scope};
+use super::matcher::Matcher;
+use super::result::{QValue, QueryResult};
+use super::ExecOptions;
+use crate::model::Value;
+use crate::store::{EdgeId, Graph, NodeId};
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::Ordering as AtomicOrdering;
+use std::time::Instant;
+
+/// Variables and the rows binding them.
+#[derive(Clone, Debug, Default)]
+pub struct Table {
+    /// Variable names, one per column.
+    pub names: Vec<String>,
+    /// Rows of values.
+    pub rows: Vec<Vec<QValue>>,
+}
+
+/// One logged change, with what is needed to reverse it.
+enum Undo {
+    AddedNode(NodeId),
+    AddedEdge(EdgeId),
+    NodeProp(NodeId, String, Option<Value>),
+    EdgeProp(EdgeId, String, Option<Value>),
+    AddedLabel(NodeId, String),
+    RemovedLabel(NodeId, String),
+}
+
+/// Guardrails: row limit, deadline, cancellation.
+pub struct Guard {
+    opts: ExecOptions,
+    start: Instant,
+    ticks: u64,
+}
+
+impl Guard {
+    /// Starts the clock.
+    pub fn new(opts: &ExecOptions) -> Self {
+        Guard {
+            opts: opts.clone(),
+            start: Instant::now(),
+            ticks: 0,
+        }
+    }
+
+    /// Checks the deadline and the cancel flag (cheaply: the clock is read every 1024 calls).
+    pub fn tick(&mut self) -> Result<(), QueryError> {
+        self.ticks += 1;
+        if self.ticks % 1024 != 0 {
+            return Ok(());
+        }
+        if let Some(c) = &self.opts.cancel {
+            if c.load(AtomicOrdering::Relaxed) {
+                return Err(rt(ErrorKind::Limit, "Cancelled", "the query was cancelled"));
+            }
+        }
+        if self.start.elapsed() > self.opts.timeout {
+            return Err(rt(
+                ErrorKind::Limit,
+                "Timeout",
+                format!(
+                    "the query ran longer than the time limit of {:?}",
+                    self.opts.timeout
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Fails when a result grows past the row limit.
+    pub fn result_rows(&self, n: usize) -> Result<(), QueryError> {
+        if n > self.opts.max_rows {
+            return Err(rt(
+                ErrorKind::Limit,
+                "RowLimit",
+                format!(
+                    "the result has more than the row limit of {} rows",
+                    self.opts.max_rows
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Fails when an intermediate table grows far past the row limit (rows that aggregation,
+    /// DISTINCT or LIMIT may still reduce get ten times the room).
+    pub fn rows(&self, n: usize) -> Result<(), QueryError> {
+        if n > self.opts.max_rows.saturating_mul(10) {
+            return Err(rt(
+                ErrorKind::Limit,
+                "RowLimit",
+                format!(
+                    "the query produced more than the row limit of {} rows",
+                    self.opts.max_rows
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Executes queries, logging writes for rollback.
+pub struct Executor<'a> {
+    graph: &'a mut Graph,
+    params: &'a BTreeMap<String, Value>,
+    undo: Vec<Undo>,
+    /// Guardrails, shared with the pattern matcher.
+    pub guard: Guard,
+    /// What this query deleted; removed from the store when it succeeds.
+    dead: expr::Dead,
+    /// Set while running a MATCH whose rows only feed DISTINCT aggregates of its end node.
+    distinct_ends: bool,
+}
+
+impl<'a> Executor<'a> {
+    /// An executor over a graph.
+    pub fn new(
+        graph: &'a mut Graph,
+        params: &'a BTreeMap<String, Value>,
+        opts: &ExecOptions,
+    ) -> Self {
+        Executor {
+            graph,
+            params,
+            undo: Vec::new(),
+            guard: Guard::new(opts),
+            distinct_ends: false,
+            dead: expr::Dead::default(),
+        }
+    }
+
+    /// Runs a statement; on failure every change is undone.
+    pub fn run(&mut self, q: &Query) -> Result<QueryResult, QueryError> {
+        match self.run_query(q) {
+            Ok(r) => {
+                self.commit_deletions();
+                Ok(r)
+            }
+            Err(e) => {
+                self.rollback();
+                Err(e)
+            }
+        }
+    }
+
+    fn run_query(&mut self, q: &Query) -> Result<QueryResult, QueryError> {
+        let mut result = self.run_single(&q.first)?;
+        let mut distinct = false;
+        for (all, sq) in &q.unions {
+            let next = self.run_single(sq)?;
+            result.rows.extend(next.rows);
+            distinct |= !*all;
+        }
+        if distinct {
+            let mut seen = BTreeSet::new();
+            result.rows.retain(|r| seen.insert(RowKey(r.clone())));
+        }
+        Ok(result)
+    }
+
+    fn run_single(&mut self, q: &SingleQuery) -> Result<QueryResult, QueryError> {
+        let mut table = Table {
+            names: Vec::new(),
+            rows: vec![Vec::new()],
+        };
+        let mut columns = None;
+        for (i, clause) in q.clauses.iter().enumerate() {
+            self.distinct_ends = match clause {
+                Clause::Match {
+                    pattern, filter, ..
+                } => only_distinct_ends(pattern, filter.as_ref(), q.clauses.get(i + 1)),
+                _ => false,
+            };
+            table = self.clause(clause, table)?;
+            self.guard.rows(table.rows.len())?;
+            if let Clause::Return(_) = clause {
+                self.guard.result_rows(table.rows.len())?;
+                columns = Some(table.names.clone());
+            }
+        }
+        Ok(match columns {
+            Some(columns) => QueryResult {
+                columns,
+                rows: table.rows,
+            },
+            None => QueryResult::default(),
+        })
+    }
+
+    fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            graph: self.graph,
+            params: self.params,
+            dead: Some(&self.dead),
+        }
+    }
+
+    fn clause(&mut self, clause: &Clause, table: Table) -> Result<Table, QueryError> {
+        match clause {
+            Clause::Match {
+                optional,
+                pattern,
+                filter,
+            } => self.match_clause(*optional, pattern, filter.as_ref(), table),
+            Clause::Unwind { expr, var, .. } => {
+                let mut out = Table {
+                    names: table.names.clone(),
+                    rows: Vec::new(),
+                };
+                out.names.push(var.clone());
+                for row in table.rows {
+                    let v = eval(expr, &self.ctx(), scope(&table.names, &row))?;
+                    let items = match v {
+                        QValue::Null => Vec::new(),
+                        QValue::List(items) => items,
+                        other => vec![other],
+                    };
+                    for it in items {
+                        let mut r = row.clone();
+                        r.push(it);
+                        out.rows.push(r);
+                    }
+                    self.guard.rows(out.rows.len())?;
+                    self.guard.tick()?;
+                }
+                Ok(out)
+            }
+            Clause::With(p) | Clause::Return(p) => self.project(p, table),
+            Clause::Create(parts) => {
+                let mut out = Table {
+                    names: table.names.clone(),
+                    rows: Vec::with_capacity(table.rows.len()),
+                };
+                let new_vars = pattern_vars(parts, &table.names);
+                out.names.extend(new_vars.iter().cloned());
+                for row in table.rows {
+                    let mut r = row;
+                    r.resize(out.names.len(), QValue::Null);
+                    for part in parts {
+                        self.create_part(part, &out.names, &mut r)?;
+                    }
+                    out.rows.push(r);
+                }
+                Ok(out)
+            }
+            Clause::Merge {
+                part,
+                on_create,
+                on_match,
+            } => self.merge(part, on_create, on_match, table),
+            Clause::Set(items) => {
+                for row in &table.rows {
+                    for item in items {
+                        self.set_item(item, &table.names, row)?;
+                    }
+                }
+                Ok(table)
+            }
+            Clause::Remove(items) => {
+                for row in &table.rows {
+                    for item in items {
+                        self.remove_item(item, &table.names, row)?;
+                    }
+                }
+                Ok(table)
+            }
+            Clause::Delete { detach, exprs } => {
+                let mut nodes = Vec::new();
+                let mut rels = Vec::new();
+                for row in &table.rows {
+                    for e in exprs {
+                        match eval(e, &self.ctx(), scope(&table.names, row))? {
+                            QValue::Null => {}
+                            QValue::Node(n) => nodes.push(n),
+                            QValue::Rel(r) => rels.push(r),
+                            QValue::Path(p) => {
+                                rels.extend(p.rels);
+                                nodes.extend(p.nodes);
+                            }
+                            other => {
+                                return Err(rt(
+                                    ErrorKind::TypeError,
+                                    "InvalidArgumentType",
+                                    format!(
+                                        "DELETE expects a node, relationship or path, got {}",
+                                        expr::type_name(&other)
+                                    ),
+                                ))
+                            }
+                        }
+                    }
+                }
+                for r in rels {
+                    self.delete_edge(r)?;
+                }
+                for n in nodes {
+                    self.delete_node(n, *detach)?;
+                }
+                Ok(table)
+            }
+        }
+    }
+
+    fn match_clause(
+        &mut self,
+        optional: bool,
+        pattern: &[PatternPart],
+        filter: Option<&Expr>,
+        table: Table,
+    ) -> Result<Table, QueryError> {
+        let new_vars = pattern_vars(pattern, &table.names);
+        let mut names = table.names.clone();
+        names.extend(new_vars.iter().cloned());
+        let mut out = Table {
+            names: names.clone(),
+            rows: Vec::new(),
+        };
+        let pushed = filter.and_then(|f| push_down(pattern, f, &new_vars));
+        let pattern = pushed.as_deref().unwrap_or(pattern);
+        for row in &table.rows {
+            let found = {
+                let ctx = Ctx {
+                    graph: self.graph,
+                    params: self.params,
+                    dead: Some(&self.dead),
+                };
+                let mut m = Matcher::new(&ctx, &names, &mut self.guard);
+                m.distinct_ends = self.distinct_ends;
+                m.match_pattern(pattern, row)?
+            };
+            let before = out.rows.len();
+            for r in found {
+                let keep = match filter {
+                    None => true,
+                    Some(f) => {
+                        matches!(eval(f, &self.ctx(), scope(&names, &r))?, QValue::Bool(true))
+                    }
+                };
+                if keep {
+                    out.rows.push(r);
+                }
+            }
+            self.guard.rows(out.rows.len())?;
+            if optional && out.rows.len() == before {
+                let mut r = row.clone();
+                r.resize(names.len(), QValue::Null);
+                out.rows.push(r);
+            }
+        }
+        Ok(out)
+    }
+
+    fn project(&mut self, p: &Projection, table: Table) -> Result<Table, QueryError> {
+        let mut items: Vec<ProjItem> = Vec::new();
+        if p.star {
+            let mut vars: Vec<&String> = table
+                .names
+                .iter()
+                .filter(|n| !n.starts_with('\u{0}'))
+                .collect();
+            vars.sort();
+            vars.dedup();
+            for v in vars {
+                items.push(ProjItem {
+                    expr: Expr::Var(v.clone(), Span::default()),
+                    alias: None,
+                    text: v.clone(),
+                    span: Span::default(),
+                });
+            }
+        }
+        items.extend(p.items.iter().cloned());
+        let out_names: Vec<String> = items
+            .iter()
+            .map(|i| match (&i.alias, &i.expr) {
+                (Some(a), _) => a.clone(),
+                (None, Expr::Var(v, _)) => v.clone(),
+                (None, _) => i.text.clone(),
+            })
+            .collect();
+        let aggregating = items.iter().any(|i| i.expr.has_aggregate());
+        // Each output row keeps the scope its sort keys are evaluated in.
+        let mut rows: Vec<(Vec<QValue>, Vec<String>, Vec<QValue>)> = Vec::new();
+        if aggregating {
+            let mut aggs: Vec<&Expr> = Vec::new();
+            for i in &items {
+                collect_aggregates(&i.expr, &mut aggs);
+            }
+            for (e, _) in &p.order {
+                collect_aggregates(e, &mut aggs);
+            }
+            let key_idx: Vec<usize> = (0..items.len())
+                .filter(|&i| !items[i].expr.has_aggregate())
+                .collect();
+            let mut groups: BTreeMap<RowKey, usize> = BTreeMap::new();
+            let mut group_rows: Vec<(Vec<QValue>, Vec<usize>)> = Vec::new();
+            for (ri, row) in table.rows.iter().enumerate() {
+                let sc = scope(&table.names, row);
+                let key: Vec<QValue> = key_idx
+                    .iter()
+                    .map(|&i| eval(&items[i].expr, &self.ctx(), sc))
+                    .collect::<Result<_, _>>()?;
+                let k = RowKey(key.clone());
+                match groups.get(&k) {
+                    Some(&g) => group_rows[g].1.push(ri),
+                    None => {
+                        groups.insert(k, group_rows.len());
+                        group_rows.push((key, vec![ri]));
+                    }
+                }
+                self.guard.tick()?;
+            }
+            if group_rows.is_empty() && key_idx.is_empty() {
+                group_rows.push((Vec::new(), Vec::new()));
+            }
+            for (_, members) in group_rows {
+                let mut names = table.names.clone();
+                let mut values = match members.first() {
+                    Some(&i) => table.rows[i].clone(),
+                    None => vec![QValue::Null; table.names.len()],
+                };
+                for a in &aggs {
+                    let v = self.aggregate(a, &table, &members)?;
+                    names.push(expr::aggregate_slot(a));
+                    values.push(v);
+                }
+                let out: Vec<QValue> = items
+                    .iter()
+                    .map(|i| eval(&i.expr, &self.ctx(), scope(&names, &values)))
+                    .collect::<Result<_, _>>()?;
+                // Projected names come last so that they shadow earlier ones.
+                let mut sort_names = names;
+                sort_names.extend(out_names.iter().cloned());
+                let mut sort_values = values;
+                sort_values.extend(out.iter().cloned());
+                rows.push((out, sort_names, sort_values));
+            }
+        } else {
+            for row in &table.rows {
+                let sc = scope(&table.names, row);
+                let out: Vec<QValue> = items
+                    .iter()
+                    .map(|i| eval(&i.expr, &self.ctx(), sc))
+                    .collect::<Result<_, _>>()?;
+                let mut sort_names = table.names.clone();
+                sort_names.extend(out_names.iter().cloned());
+                let mut sort_values = row.clone();
+                sort_values.extend(out.iter().cloned());
+                rows.push((out, sort_names, sort_values));
+                self.guard.tick()?;
+            }
+        }
+        if p.distinct {
+            let mut seen = BTreeSet::new();
+            rows.retain(|(out, _, _)| seen.insert(RowKey(out.clone())));
+        }
+        if !p.order.is_empty() {
+            let mut keyed = Vec::with_capacity(rows.len());
+            for row in rows {
+                let keys = p
+                    .order
+                    .iter()
+                    .map(|(e, _)| {
+                        // An ORDER BY key that repeats a projected expression reads its column.
+                        match items.iter().position(|i| &i.expr == e) {
+                            Some(i) => Ok(row.0[i].clone()),
+                            None => eval(e, &self.ctx(), scope(&row.1, &row.2)),
+                        }
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                keyed.push((keys, row));
+            }
+            keyed.sort_by(|(a, _), (b, _)| {
+                for ((x, y), (_, desc)) in a.iter().zip(b).zip(&p.order) {
+                    let o = total_cmp(x, y);
+                    let o = if *desc { o.reverse() } else { o };
+                    if o != Ordering::Equal {
+                        return o;
+                    }
+                }
+                Ordering::Equal
+            });
+            rows = keyed.into_iter().map(|(_, row)| row).collect();
+        }
+        if let Some(s) = &p.skip {
+            let n = self.count_arg(s, "SKIP")?;
+            rows = rows.into_iter().skip(n).collect();
+        }
+        if let Some(l) = &p.limit {
+            let n = self.count_arg(l, "LIMIT")?;
+            rows.truncate(n);
+        }
+        if let Some(f) = &p.filter {
+            let mut kept = Vec::with_capacity(rows.len());
+            for row in rows {
+                if matches!(
+                    eval(f, &self.ctx(), scope(&row.1, &row.2))?,
+                    QValue::Bool(true)
+                ) {
+                    kept.push(row);
+                }
+            }
+            rows = kept;
+        }
+        let out = Table {
+            names: out_names,
+            rows: rows.into_iter().map(|(o, _, _)| o).collect(),
+        };
+        Ok(out)
+    }
+
+    fn count_arg(&self, e: &Expr, what: &str) -> Result<usize, QueryError> {
+        let v = eval(e, &self.ctx(), scope(&[], &[]))?;
+        match v {
+            QValue::Int(i) if i >= 0 => Ok(i as usize),
+            QValue::Int(_) => Err(QueryError::new(
+                ErrorKind::SyntaxError,
+                "NegativeIntegerArgument",
+                Phase::Runtime,
+                format!("{what} must not be negative"),
+            )),
+            other => Err(QueryError::new(
+                ErrorKind::SyntaxError,
+                "InvalidArgumentType",
+                Phase::Runtime,
+                format!("{what} needs an integer, got {}", expr::type_name(&other)),
+            )),
+        }
+    }
+
+    fn aggregate(
+        &mut self,
+        a: &Expr,
+        table: &Table,
+        members: &[usize],
+    ) -> Result<QValue, QueryError> {
+        let (name, distinct, arg) = match a {
+            Expr::CountStar => return Ok(QValue::Int(members.len() as i64)),
+            Expr::Call {
+                name,
+                distinct,
+                args,
+                ..
+            } => (name.to_ascii_lowercase(), *distinct, args.first()),
+            _ => return Ok(QValue::Null),
+        };
+        let mut values = Vec::with_capacity(members.len());
+        for &i in members {
+            let v = match arg {
+                Some(e) => eval(e, &self.ctx(), scope(&table.names, &table.rows[i]))?,
+                None => QValue::Null,
+            };
+            if !matches!(v, QValue::Null) {
+                values.push(v);
+            }
+            self.guard.tick()?;
+        }
+        if distinct {
+            let mut seen = BTreeSet::new();
+            values.retain(|v| seen.insert(RowKey(vec![v.clone()])));
+        }
+        Ok(match name.as_str() {
+            "count" => QValue::Int(values.len() as i64),
+            "collect" => QValue::List(values),
+            "min" => values.into_iter().min_by(total_cmp).unwrap_or(QValue::Null),
+            "max" => values.into_iter().max_by(total_cmp).unwrap_or(QValue::Null),
+            "sum" | "avg" => {
+                let n = values.len();
+                let mut int_sum: Option<i64> = Some(0);
+                let mut float_sum = 0.0;
+                for v in &values {
+                    match v {
+                        QValue::Int(i) => {
+                            int_sum = int_sum.and_then(|s| s.checked_add(*i));
+                            if int_sum.is_none()
+                                && name == "sum"
+                                && values.iter().all(|v| matches!(v, QValue::Int(_)))
+                            {
+                                return Err(rt(
+                                    ErrorKind::ArgumentError,
+                                    "IntegerOverflow",
+                                    "sum() overflowed 64 bits",
+                                ));
+                            }
+                            float_sum += *i as f64;
+                        }
+                        QValue::Float(f) => {
+                            int_sum = None;
+                            float_sum += f;
+                        }
+                        other => {
+                            return Err(rt(
+                                ErrorKind::TypeError,
+                                "InvalidArgumentType",
+                                format!("{name}() needs numbers, got {}", expr::type_name(other)),
+                            ))
+                        }
+                    }
+                }
+                if name == "sum" {
+                    match int_sum {
+                        Some(s) if values.iter().all(|v| matches!(v, QValue::Int(_))) => {
+                            QValue::Int(s)
+                        }
+                        _ => QValue::Float(float_sum),
+                    }
+                } else if n == 0 {
+                    QValue::Null
+                } else {
+                    QValue::Float(float_sum / n as f64)
+                }
+            }
+            _ => QValue::Null,
+        })
+    }
+
+    // ----- writes -----
+
+    fn props_of(
+        &self,
+        e: Option<&Expr>,
+        names: &[String],
+        row: &[QValue],
+    ) -> Result<Vec<(String, Value)>, QueryError> {
+        let Some(e) = e else {
+            return Ok(Vec::new());
+        };
+        match eval(e, &self.ctx(), scope(names, row))? {
+            QValue::Map(m) => m
+                .into_iter()
+                .map(|(k, v)| Ok((k, expr::to_property(&v)?)))
+                .collect(),
+            QValue::Null => Ok(Vec::new()),
+            other => Err(rt(
+                ErrorKind::TypeError,
+                "InvalidArgumentType",
+                format!("properties must be a map, got {}", expr::type_name(&other)),
+            )),
+        }
+    }
+
+    fn create_node(
+        &mut self,
+        n: &NodePat,
+        names: &[String],
+        row: &[QValue],
+    ) -> Result<NodeId, QueryError> {
+        let props = self.props_of(n.props.as_ref(), names, row)?;
+        let labels: Vec<&str> = n.labels.iter().map(String::as_str).collect();
+        let pr: Vec<(&str, Value)> = props.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        let id = self.graph.add_node(&labels, &pr);
+        self.undo.push(Undo::AddedNode(id));
+        Ok(id)
+    }
+
+    fn node_for(
+        &mut self,
+        n: &NodePat,
+        names: &[String],
+        row: &mut [QValue],
+    ) -> Result<NodeId, QueryError> {
+        if let Some(v) = &n.var {
+            if let Some(i) = names.iter().position(|x| x == v) {
+                match &row[i] {
+                    QValue::Node(id) => return Ok(*id),
+                    QValue::Null => {}
+                    other => {
+                        return Err(rt(
+                            ErrorKind::TypeError,
+                            "InvalidArgumentType",
+                            format!("`{v}` is {}, not a node", expr::type_name(other)),
+                        ))
+                    }
+                }
+                let id = self.create_node(n, names, row)?;
+                row[i] = QValue::Node(id);
+                return Ok(id);
+            }
+        }
+        self.create_node(n, names, row)
+    }
+
+    fn create_part(
+        &mut self,
+        part: &PatternPart,
+        names: &[String],
+        row: &mut [QValue],
+    ) -> Result<(), QueryError> {
+        let mut nodes = vec![self.node_for(&part.start, names, row)?];
+        let mut rels = Vec::new();
+        for (r, n) in &part.chain {
+            let prev = *nodes.last().unwrap_or(&NodeId::new(0));
+            let next = self.node_for(n, names, row)?;
+            let props = self.props_of(r.props.as_ref(), names, row)?;
+            let ty = r.types.first().cloned().unwrap_or_default();
+            let (src, dst) = if r.dir == Dir::In {
+                (next, prev)
+            } else {
+                (prev, next)
+            };
+            let pr: Vec<(&str, Value)> =
+                props.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            let e = self.graph.add_edge(src, dst, &ty, &pr).map_err(|e| {
+                rt(
+                    ErrorKind::EntityNotFound,
+                    "DeletedEntityAccess",
+                    e.to_string(),
+                )
+            })?;
+            self.undo.push(Undo::AddedEdge(e));
+            if let Some(v) = &r.var {
+                if let Some(i) = names.iter().position(|x| x == v) {
+                    row[i] = QValue::Rel(e);
+                }
+            }
+            nodes.push(next);
+            rels.push(e);
+        }
+        if let Some(p) = &part.var {
+            if let Some(i) = names.iter().position(|x| x == p) {
+                row[i] = expr::path(nodes, rels);
+            }
+        }
+        Ok(())
+    }
+
+    fn merge(
+        &mut self,
+        part: &PatternPart,
+        on_create: &[SetItem],
+        on_match: &[SetItem],
+        table: Table,
+    ) -> Result<Table, QueryError> {
+        let parts = std::slice::from_ref(part);
+        let new_vars = pattern_vars(parts, &table.names);
+        let mut names = table.names.clone();
+        names.extend(new_vars.iter().cloned());
+        let mut out = Table {
+            names: names.clone(),
+            rows: Vec::new(),
+        };
+        for row in table.rows {
+            self.merge_nulls(part, &names, &row)?;
+            let found = {
+                let ctx = Ctx {
+                    graph: self.graph,
+                    params: self.params,
+                    dead: Some(&self.dead),
+                };
+                let mut m = Matcher::new(&ctx, &names, &mut self.guard);
+                m.match_pattern(parts, &row)?
+            };
+            if found.is_empty() {
+                let mut r = row;
+                r.resize(names.len(), QValue::Null);
+                self.create_part(part, &names, &mut r)?;
+                for item in on_create {
+                    self.set_item(item, &names, &r)?;
+                }
+                out.rows.push(r);
+            } else {
+                for r in found {
+                    for item in on_match {
+                        self.set_item(item, &names, &r)?;
+                    }
+                    out.rows.push(r);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// MERGE cannot match or create a null property, so it refuses one up front.
+    fn merge_nulls(
+        &self,
+        part: &PatternPart,
+        names: &[String],
+        row: &[QValue],
+    ) -> Result<(), QueryError> {
+        let mut wide = row.to_vec();
+        wide.resize(names.len(), QValue::Null);
+        let maps = std::iter::once(&part.start.props)
+            .chain(part.chain.iter().flat_map(|(r, n)| [&r.props, &n.props]));
+        for m in maps.flatten() {
+            if let QValue::Map(m) = eval(m, &self.ctx(), scope(names, &wide))? {
+                if let Some((k, _)) = m.iter().find(|(_, v)| matches!(v, QValue::Null)) {
+                    return Err(rt(
+                        ErrorKind::SemanticError,
+                        "MergeReadOwnWrites",
+                        format!("MERGE cannot use a null value for property `{k}`"),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn set_prop(&mut self, target: &QValue, key: &str, value: Value) -> Result<(), QueryError> {
+        match target {
+            QValue::Null => Ok(()),
+            QValue::Node(n) => {
+                let old = self
+                    .graph
+                    .set_node_prop(*n, key, value)
+                    .map_err(|_| expr::deleted())?;
+                self.undo.push(Undo::NodeProp(*n, key.to_string(), old));
+                Ok(())
+            }
+            QValue::Rel(r) => {
+                let old = self
+                    .graph
+                    .set_edge_prop(*r, key, value)
+                    .map_err(|_| expr::deleted())?;
+                self.undo.push(Undo::EdgeProp(*r, key.to_string(), old));
+                Ok(())
+            }
+            other => Err(rt(
+                ErrorKind::TypeError,
+                "InvalidArgumentType",
+                format!("cannot set a property on {}", expr::type_name(other)),
+            )),
+        }
+    }
+
+    fn current_props(&self, target: &QValue) -> BTreeMap<String, Value> {
+        match target {
+            QValue::Node(n) => self.graph.node_props_map(*n),
+            QValue::Rel(r) => self.graph.edge_props_map(*r),
+            _ => BTreeMap::new(),
+        }
+    }
+
+    fn set_item(
+        &mut self,
+        item: &SetItem,
+        names: &[String],
+        row: &[QValue],
+    ) -> Result<(), QueryError> {
+        match item {
+            SetItem::Prop { target, key, value } => {
+                let t = eval(target, &self.ctx(), scope(names, row))?;
+                let v = expr::to_property(&eval(value, &self.ctx(), scope(names, row))?)?;
+                self.set_prop(&t, key, v)
+            }
+            SetItem::Map { var, value, merge } => {
+                let sc = scope(names, row);
+                let t = sc.get(var).cloned().unwrap_or(QValue::Null);
+                if matches!(t, QValue::Null) {
+                    return Ok(());
+                }
+                let new: BTreeMap<String, Value> = match eval(value, &self.ctx(), sc)? {
+                    QValue::Map(m) => m
+                        .into_iter()
+                        .map(|(k, v)| Ok((k, expr::to_property(&v)?)))
+                        .collect::<Result<_, QueryError>>()?,
+                    e @ (QValue::Node(_) | QValue::Rel(_)) => self.current_props(&e),
+                    QValue::Null => BTreeMap::new(),
+                    other => {
+                        return Err(rt(
+                            ErrorKind::TypeError,
+                            "InvalidArgumentType",
+                            format!("SET needs a map, got {}", expr::type_name(&other)),
+                        ))
+                    }
+                };
+                if !merge {
+                    for k in self.current_props(&t).into_keys() {
+                        if !new.contains_key(&k) {
+                            self.set_prop(&t, &k, Value::Null)?;
+                        }
+                    }
+                }
+                for (k, v) in new {
+                    self.set_prop(&t, &k, v)?;
+                }
+                Ok(())
+            }
+            SetItem::Labels { var, labels } => {
+                let t = scope(names, row).get(var).cloned().unwrap_or(QValue::Null);
+                match t {
+                    QValue::Null => Ok(()),
+                    QValue::Node(n) => {
+                        for l in labels {
+                            if self.graph.add_label(n, l).map_err(|_| expr::deleted())? {
+                                self.undo.push(Undo::AddedLabel(n, l.clone()));
+                            }
+                        }
+                        Ok(())
+                    }
+                    other => Err(rt(
+                        ErrorKind::TypeError,
+                        "InvalidArgumentType",
+                        format!(
+                            "labels can only be set on nodes, not {}",
+                            expr::type_name(&other)
+                        ),
+                    )),
+                }
+            }
+        }
+    }
+
+    fn remove_item(
+        &mut self,
+        item: &RemoveItem,
+        names: &[String],
+        row: &[QValue],
+    ) -> Result<(), QueryError> {
+        match item {
+            RemoveItem::Prop { target, key } => {
+                let t = eval(target, &self.ctx(), scope(names, row))?;
+                self.set_prop(&t, key, Value::Null)
+            }
+            RemoveItem::Labels { var, labels } => {
+                if let Some(QValue::Node(n)) = scope(names, row).get(var).cloned() {
+                    for l in labels {
+                        if self.graph.remove_label(n, l).map_err(|_| expr::deleted())? {
+                            self.undo.push(Undo::RemovedLabel(n, l.clone()));
+                        }
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn delete_edge(&mut self, e: EdgeId) -> Result<(), QueryError> {
+        if self.graph.edge(e).is_some() {
+            self.dead.edges.insert(e);
+        }
+        Ok(())
+    }
+
+    fn delete_node(&mut self, n: NodeId, detach: bool) -> Result<(), QueryError> {
+        if self.graph.node(n).is_none() || self.dead.nodes.contains(&n) {
+            return Ok(());
+        }
+        let live: Vec<EdgeId> = self
+            .graph
+            .outgoing(n)
+            .map(|(e, _)| e)
+            .chain(self.graph.incoming(n).map(|(e, _)| e))
+            .filter(|e| !self.dead.edges.contains(e))
+            .collect();
+        if !live.is_empty() && !detach {
+            return Err(rt(
+                ErrorKind::ConstraintVerificationFailed,
+                "DeleteConnectedNode",
+                "cannot delete a node that still has relationships; use DETACH DELETE",
+            ));
+        }
+        self.dead.edges.extend(live);
+        self.dead.nodes.insert(n);
+        Ok(())
+    }
+
+    /// Removes what the query deleted, now that it has succeeded.
+    fn commit_deletions(&mut self) {
+        let dead = std::mem::take(&mut self.dead);
+        // The entities were live when marked and nothing else removes them, so these cannot
+        // fail.
+        for e in dead.edges {
+            let _ = self.graph.remove_edge(e);
+        }
+        for n in dead.nodes {
+            let _ = self.graph.detach_remove_node(n);
+        }
+    }
+
+    /// Reverses every logged change, newest first.
+    fn rollback(&mut self) {
+        while let Some(u) = self.undo.pop() {
+            // Errors here mean the change never took effect; there is nothing to reverse.
+            match u {
+                Undo::AddedNode(n) => {
+                    let _ = self.graph.detach_remove_node(n);
+                }
+                Undo::AddedEdge(e) => {
+                    let _ = self.graph.remove_edge(e);
+                }
+                Undo::NodeProp(n, k, old) => {
+                    let _ = self.graph.set_node_prop(n, &k, old.unwrap_or(Value::Null));
+                }
+                Undo::EdgeProp(e, k, old) => {
+                    let _ = self.graph.set_edge_prop(e, &k, old.unwrap_or(Value::Null));
+                }
+                Undo::AddedLabel(n, l) => {
+                    let _ = self.graph.remove_label(n, &l);
+                }
+                Undo::RemovedLabel(n, l) => {
+                    let _ = self.graph.add_label(n, &l);
+                }
+            }
+        }
+    }
+}
+
+/// True when a MATCH of one variable-length relationship (no relationship or path variable,
+/// no WHERE) feeds a projection that only uses its end node inside DISTINCT aggregates (or
+/// min/max), so duplicate rows cannot change the answer and each end node is needed once.
+fn only_distinct_ends(
+    pattern: &[PatternPart],
+    filter: Option<&Expr>,
+    next: Option<&Clause>,
+) -> bool {
+    let [part] = pattern else {
+        return false;
+    };
+    let [(rel, end)] = part.chain.as_slice() else {
+        return false;
+    };
+    let Some((lo, _)) = rel.range else {
+        return false;
+    };
+    let Some(end_var) = &end.var else {
+        return false;
+    };
+    if filter.is_some()
+        || part.var.is_some()
+        || part.shortest.is_some()
+        || rel.var.is_some()
+        || rel.dir == Dir::Both
+        || lo.unwrap_or(1) > 1
+        || part.start.var.as_ref() == Some(end_var)
+    {
+        return false;
+    }
+    let Some(Clause::With(p) | Clause::Return(p)) = next else {
+        return false;
+    };
+    if p.star || !p.items.iter().any(|i| i.expr.has_aggregate()) {
+        return false;
+    }
+    fn uses_ok(e: &Expr, var: &str) -> bool {
+        match e {
+            Expr::Var(v, _) => v != var,
+            Expr::CountStar => false,
+            // Duplicate rows change every aggregate except DISTINCT ones, min and max.
+            Expr::Call { name, distinct, .. } if e.is_aggregate() => {
+                *distinct || name.eq_ignore_ascii_case("min") || name.eq_ignore_ascii_case("max")
+            }
+            _ => {
+                let mut ok = true;
+                walk_children(e, &mut |c| ok &= uses_ok(c, var));
+                ok
+            }
+        }
+    }
+    p.items.iter().all(|i| uses_ok(&i.expr, end_var))
+        && p.order.iter().all(|(e, _)| uses_ok(e, end_var))
+        && p.filter.as_ref().is_none_or(|f| uses_ok(f, end_var))
+}
+
+/// Calls `f` on each direct sub-expression.
+fn walk_children(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+    match e {
+        Expr::Lit(_) | Expr::Param(_) | Expr::Var(..) | Expr::CountStar => {}
+        Expr::Prop(x, _) | Expr::HasLabels(x, _) | Expr::Not(x) | Expr::Neg(x) | Expr::Pos(x) => {
+            f(x)
+        }
+        Expr::IsNull(x, _) => f(x),
+        Expr::Index(a, b) | Expr::Bin(_, a, b) => {
+            f(a);
+            f(b);
+        }
+        Expr::Slice(a, b, c) => {
+            f(a);
+            b.iter().chain(c.iter()).for_each(|x| f(x));
+        }
+        Expr::List(items) | Expr::Call { args: items, .. } => items.iter().for_each(f),
+        Expr::Map(items) => items.iter().for_each(|(_, x)| f(x)),
+        Expr::Case {
+            operand,
+            alts,
+            default,
+        } => {
+            operand.iter().for_each(|x| f(x));
+            for (w, t) in alts {
+                f(w);
+                f(t);
+            }
+            default.iter().for_each(|x| f(x));
+        }
+        Expr::ListComp {
+            list, filter, map, ..
+        } => {
+            f(list);
+            filter.iter().chain(map.iter()).for_each(|x| f(x));
+        }
+        Expr::Quantifier { list, filter, .. } => {
+            f(list);
+            f(filter);
+        }
+    }
+}
+
+/// Copies `WHERE n.name = <constant>` and `WHERE n.id = <constant>` conditions into the node
+/// pattern of `n`, so that matching starts from the index instead of a scan. The WHERE is still
+/// applied, so the result is the same; `None` when nothing could be moved.
+fn push_down(
+    pattern: &[PatternPart],
+    filter: &Expr,
+    new_vars: &[String],
+) -> Option<Vec<PatternPart>> {
+    fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+        match e {
+            Expr::Bin(BinOp::And, a, b) => {
+                conjuncts(a, out);
+                conjuncts(b, out);
+            }
+            other => out.push(other),
+        }
+    }
+    fn constant(e: &Expr) -> bool {
+        let mut ok = true;
+        e.walk(&mut |x| {
+            let varying = matches!(
+                x,
+                Expr::Var(..) | Expr::CountStar | Expr::ListComp { .. } | Expr::Quantifier { .. }
+            ) || matches!(x, Expr::Call { name, .. } if name.eq_ignore_ascii_case("rand"))
+                || x.is_aggregate();
+            ok &= !varying;
+        });
+        ok
+    }
+    let mut parts_list = Vec::new();
+    conjuncts(filter, &mut parts_list);
+    let mut out: Option<Vec<PatternPart>> = None;
+    for c in parts_list {
+        let Expr::Bin(BinOp::Eq, a, b) = c else {
+            continue;
+        };
+        let (prop, value) = match (&**a, &**b) {
+            (Expr::Prop(t, k), v) if matches!(**t, Expr::Var(..)) => ((t, k), v),
+            (v, Expr::Prop(t, k)) if matches!(**t, Expr::Var(..)) => ((t, k), v),
+            _ => continue,
+        };
+        let (Expr::Var(var, _), key) = (&**prop.0, prop.1) else {
+            continue;
+        };
+        if (key != crate::store::NAME && key != crate::store::ID)
+            || !new_vars.contains(var)
+            || !constant(value)
+        {
+            continue;
+        }
+        let parts = out.get_or_insert_with(|| pattern.to_vec());
+        let node = parts.iter_mut().find_map(|p| {
+            std::iter::once(&mut p.start)
+                .chain(p.chain.iter_mut().map(|(_, n)| n))
+                .find(|n| n.var.as_ref() == Some(var))
+        });
+        if let Some(node) = node {
+            match &mut node.props {
+                None => node.props = Some(Expr::Map(vec![(key.clone(), value.clone())])),
+                Some(Expr::Map(entries)) if !entries.iter().any(|(k, _)| k == key) => {
+                    entries.push((key.clone(), value.clone()))
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// A row as an ordered key, for DISTINCT, grouping and UNION.
+#[derive(Clone, Debug)]
+pub struct RowKey(pub Vec<QValue>);
+
+impl PartialEq for RowKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for RowKey {}
+impl PartialOrd for RowKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for RowKey {
+    fn cmp(&self, other: &Self) -> Ordering {
+        for (a, b) in self.0.iter().zip(&other.0) {
+            let o = total_cmp(a, b);
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        self.0.len().cmp(&other.0.len())
+    }
+}
+
+/// A scope over a row.
+pub fn scope<'s>(names: &'s [String], values: &'s [QValue]) -> Scope<'s> {
+    Scope { names, values }
+}
+
+/// Variables a pattern introduces that are not in `bound`, in order of appearance.
+pub fn pattern_vars(parts: &[PatternPart], bound: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |v: &Option<String>| {
+        if let Some(v) = v {
+            if !bound.contains(v) && !out.contains(v) {
+                out.push(v.clone());
+            }
+        }
+    };
+    for p in parts {
+        add(&p.var);
+        add(&p.start.var);
+        for (r, n) in &p.chain {
+            add(&r.var);
+            add(&n.var);
+        }
+    }
+    out
+}
+
+fn collect_aggregates<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    if e.is_aggregate() {
+        if !out.contains(&e) {
+            out.push(e);
+        }
+        return;
+    }
+    match e {
+        Expr::Prop(x, _)
+        | Expr::HasLabels(x, _)
+        | Expr::Not(x)
+        | Expr::Neg(x)
+        | Expr::Pos(x)
+        | Expr::IsNull(x, _) => collect_aggregates(x, out),
+        Expr::Index(a, b) | Expr::Bin(_, a, b) => {
+            collect_aggregates(a, out);
+            collect_aggregates(b, out);
+        }
+        Expr::Slice(a, b, c) => {
+            collect_aggregates(a, out);
+            if let Some(b) = b {
+                collect_aggregates(b, out);
+            }
+            if let Some(c) = c {
+                collect_aggregates(c, out);
+            }
+        }
+        Expr::List(items) | Expr::Call { args: items, .. } => {
+            items.iter().for_each(|x| collect_aggregates(x, out))
+        }
+        Expr::Map(items) => items.iter().for_each(|(_, x)| collect_aggregates(x, out)),
+        Expr::ListComp { list, .. } | Expr::Quantifier { list, .. } => {
+            collect_aggregates(list, out)
+        }
+        Expr::Case {
+            operand,
+            alts,
+            default,
+        } => {
+            if let Some(o) = operand {
+                collect_aggregates(o, out);
+            }
+            for (w, t) in alts {
+                collect_aggregates(w, out);
+                collect_aggregates(t, out);
+            }
+            if let Some(d) = default {
+                collect_aggregates(d, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Converts a stored property list into query values (used by callers outside this module).
+pub fn value_map(m: &BTreeMap<String, Value>) -> BTreeMap<String, QValue> {
+    m.iter().map(|(k, v)| (k.clone(), from_value(v))).collect()
+}
