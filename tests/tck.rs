@@ -90,7 +90,7 @@ fn main() -> ExitCode {
     let filter = env::var("PHARMAKG_TCK_FILTER")
         .ok()
         .filter(|f| !f.is_empty());
-    let verbose = env::var("PHARMAKG_TCK_VERBOSE").is_ok_and(|v| v == "1");
+    let verbose = env::var("PHARMAKG_TCK_VERBOSE").is_ok_and(|v| !v.is_empty() && v != "0");
     let report_path = env::var_os("PHARMAKG_TCK_REPORT").map(PathBuf::from);
 
     let file_tiers = suite.file_tiers;

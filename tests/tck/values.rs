@@ -527,13 +527,28 @@ fn render_rel(e: pharmakg::EdgeId, graph: &Graph) -> Result<RelVal, String> {
     })
 }
 
+/// Writes a key, label or type, in backticks unless it is a plain identifier.
+fn write_name(f: &mut fmt::Formatter<'_>, name: &str) -> fmt::Result {
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if plain {
+        write!(f, "{name}")
+    } else {
+        write!(f, "`{name}`")
+    }
+}
+
 fn write_props(f: &mut fmt::Formatter<'_>, props: &BTreeMap<String, TckValue>) -> fmt::Result {
     write!(f, "{{")?;
     for (k, (key, v)) in props.iter().enumerate() {
         if k > 0 {
             write!(f, ", ")?;
         }
-        write!(f, "{key}: {v}")?;
+        write_name(f, key)?;
+        write!(f, ": {v}")?;
     }
     write!(f, "}}")
 }
@@ -542,7 +557,8 @@ impl fmt::Display for NodeVal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "(")?;
         for l in &self.labels {
-            write!(f, ":{l}")?;
+            write!(f, ":")?;
+            write_name(f, l)?;
         }
         if !self.props.is_empty() {
             if !self.labels.is_empty() {
@@ -556,7 +572,8 @@ impl fmt::Display for NodeVal {
 
 impl fmt::Display for RelVal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "[:{}", self.ty)?;
+        write!(f, "[:")?;
+        write_name(f, &self.ty)?;
         if !self.props.is_empty() {
             write!(f, " ")?;
             write_props(f, &self.props)?;
@@ -715,7 +732,8 @@ mod tests {
     fn round_trips_through_display() {
         for s in [
             "<(:A {name: 'A'})-[:KNOWS]->(:B {name: 'B'})<-[:T {k: [1, 2.5]}]-()>",
-            "{a: 'it\\'s', b: -Inf, c: NaN}",
+            "{a: 'it\\'s', b: -Inf, c: NaN, `odd key`: 1}",
+            "(:`two words` {`1st`: 1})",
             "[(:L), [:R], null, 1.0]",
         ] {
             assert_eq!(v(s).to_string(), s);
