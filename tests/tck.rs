@@ -18,6 +18,8 @@
 mod compare;
 #[path = "tck/gherkin.rs"]
 mod gherkin;
+#[path = "tck/isolate.rs"]
+mod isolate;
 #[path = "tck/report.rs"]
 mod report;
 #[path = "tck/run.rs"]
@@ -38,21 +40,14 @@ use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::mpsc;
-use std::sync::Arc;
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use suite::Job;
-use tiers::Disposition;
-
-/// How long one whole case may take before it counts as hung; each query also has its own
-/// engine-side time limit.
-const CASE_WATCHDOG: Duration = Duration::from_secs(60);
-
-/// After this many hung cases the rest are not run: each hung case keeps a thread busy.
-const MAX_HUNG: usize = 3;
 
 fn main() -> ExitCode {
+    let args: Vec<String> = env::args().collect();
+    if let Some(pos) = args.iter().position(|a| a == isolate::WORKER_FLAG) {
+        return worker(args.get(pos + 1).map(String::as_str));
+    }
     let (root, explicit) = match env::var_os("PHARMAKG_TCK") {
         Some(p) => (PathBuf::from(p), true),
         None => (
@@ -87,24 +82,14 @@ fn main() -> ExitCode {
     for entry in &suite.stale_skips {
         println!("tck: warning: skip.txt entry {entry} matches no scenario");
     }
-    let filter = env::var("PHARMAKG_TCK_FILTER")
-        .ok()
-        .filter(|f| !f.is_empty());
+    let filter = filter();
     let verbose = env::var("PHARMAKG_TCK_VERBOSE").is_ok_and(|v| !v.is_empty() && v != "0");
     let report_path = env::var_os("PHARMAKG_TCK_REPORT").map(PathBuf::from);
-
     let file_tiers = suite.file_tiers;
-    let jobs: Vec<Job> = suite
-        .jobs
-        .into_iter()
-        .filter(|j| filter.as_deref().is_none_or(|f| j.name().contains(f)))
-        .collect();
+    let jobs = select(suite.jobs, filter.as_deref());
 
     let started = Instant::now();
-    let previous_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(run::panic_hook));
-    let outcomes = run_all(Arc::new(jobs.clone()));
-    std::panic::set_hook(previous_hook);
+    let outcomes = isolate::run_all(&root, &jobs);
     let elapsed = started.elapsed();
 
     let mut out = std::io::stdout().lock();
@@ -148,6 +133,50 @@ fn main() -> ExitCode {
     check_baseline(&tallies)
 }
 
+/// The `PHARMAKG_TCK_FILTER` text, when set.
+fn filter() -> Option<String> {
+    env::var("PHARMAKG_TCK_FILTER")
+        .ok()
+        .filter(|f| !f.is_empty())
+}
+
+/// The cases whose name (feature path and title) contains the filter text.
+fn select(jobs: Vec<Job>, filter: Option<&str>) -> Vec<Job> {
+    jobs.into_iter()
+        .filter(|j| filter.is_none_or(|f| j.name().contains(f)))
+        .collect()
+}
+
+/// Worker mode: the parent process passes the TCK folder in `PHARMAKG_TCK` and the first case
+/// to run; the cases are selected exactly as the parent selected them.
+fn worker(start: Option<&str>) -> ExitCode {
+    let Some(start) = start.and_then(|s| s.parse().ok()) else {
+        eprintln!(
+            "tck: {} needs the index of the first case",
+            isolate::WORKER_FLAG
+        );
+        return ExitCode::FAILURE;
+    };
+    let Some(root) = env::var_os("PHARMAKG_TCK") else {
+        eprintln!("tck: a worker needs PHARMAKG_TCK");
+        return ExitCode::FAILURE;
+    };
+    let jobs = match suite::load(Path::new(&root)) {
+        Ok(s) => select(s.jobs, filter().as_deref()),
+        Err(e) => {
+            eprintln!("tck: cannot load the TCK: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match isolate::worker(jobs, start) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tck: worker: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 /// Compares pass counts with `tests/tck-baseline.txt`.
 fn check_baseline(tallies: &std::collections::BTreeMap<u8, report::Tally>) -> ExitCode {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tck-baseline.txt");
@@ -169,79 +198,4 @@ fn check_baseline(tallies: &std::collections::BTreeMap<u8, report::Tally>) -> Ex
         eprintln!("tck: regression: {r}");
     }
     ExitCode::FAILURE
-}
-
-/// Runs every job on a worker thread, in order, replacing the worker when a case hangs.
-fn run_all(jobs: Arc<Vec<Job>>) -> Vec<Outcome> {
-    let mut outcomes: Vec<Option<Outcome>> = vec![None; jobs.len()];
-    let mut next = 0;
-    let mut hung = 0;
-    while next < jobs.len() {
-        if hung >= MAX_HUNG {
-            for o in &mut outcomes[next..] {
-                *o = Some(Outcome::Failed(format!(
-                    "not run: {hung} earlier cases hung"
-                )));
-            }
-            break;
-        }
-        let (tx, rx) = mpsc::channel();
-        let worker_jobs = Arc::clone(&jobs);
-        let start = next;
-        let spawned = thread::Builder::new()
-            .name("tck-worker".into())
-            .spawn(move || {
-                for (k, job) in worker_jobs.iter().enumerate().skip(start) {
-                    let outcome = match &job.disposition {
-                        Disposition::Skip(_, reason) => Outcome::Skipped(reason.clone()),
-                        Disposition::Run(_) => match run::run_case(&job.case) {
-                            Ok(()) => Outcome::Passed,
-                            Err(reason) => Outcome::Failed(reason),
-                        },
-                    };
-                    if tx.send((k, outcome)).is_err() {
-                        return;
-                    }
-                }
-            });
-        if let Err(e) = spawned {
-            for o in &mut outcomes[next..] {
-                *o = Some(Outcome::Failed(format!(
-                    "not run: cannot start a thread: {e}"
-                )));
-            }
-            break;
-        }
-        loop {
-            match rx.recv_timeout(CASE_WATCHDOG) {
-                Ok((k, outcome)) => {
-                    outcomes[k] = Some(outcome);
-                    next = k + 1;
-                    if next == jobs.len() {
-                        break;
-                    }
-                }
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    outcomes[next] = Some(Outcome::Failed(format!(
-                        "hung: no answer after {} s",
-                        CASE_WATCHDOG.as_secs()
-                    )));
-                    next += 1;
-                    hung += 1;
-                    break;
-                }
-                Err(mpsc::RecvTimeoutError::Disconnected) => {
-                    outcomes[next] = Some(Outcome::Failed(
-                        "the worker thread died while running this case".into(),
-                    ));
-                    next += 1;
-                    break;
-                }
-            }
-        }
-    }
-    outcomes
-        .into_iter()
-        .map(|o| o.unwrap_or_else(|| Outcome::Failed("not run".into())))
-        .collect()
 }

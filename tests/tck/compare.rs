@@ -112,6 +112,9 @@ fn show_row(row: &[TckValue]) -> String {
 const SHOW: usize = 5;
 
 fn show_rows(label: &str, rows: &[&[TckValue]]) -> String {
+    if rows.is_empty() {
+        return format!("{label}: none");
+    }
     let mut s = format!("{label} ({}):", rows.len());
     for r in rows.iter().take(SHOW) {
         s.push(' ');
@@ -249,7 +252,7 @@ mod tests {
         assert!(compare_rows(&e, &rows(&[&["1"], &["2"], &["2"]]), SEQ).is_ok());
         let err = compare_rows(&e, &rows(&[&["1"], &["2"]]), BAG).unwrap_err();
         assert!(err.contains("expected 3 rows, got 2"), "{err}");
-        assert!(err.contains("missing (1): | 2 |"), "{err}");
+        assert!(err.contains("missing (1): | 2 |; unexpected: none"), "{err}");
         assert!(compare_rows(&[], &[], BAG).is_ok());
     }
 }

@@ -5,6 +5,7 @@
 
 mod compare;
 mod gherkin;
+mod isolate;
 mod report;
 mod run;
 mod side_effects;
