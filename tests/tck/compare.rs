@@ -252,7 +252,10 @@ mod tests {
         assert!(compare_rows(&e, &rows(&[&["1"], &["2"], &["2"]]), SEQ).is_ok());
         let err = compare_rows(&e, &rows(&[&["1"], &["2"]]), BAG).unwrap_err();
         assert!(err.contains("expected 3 rows, got 2"), "{err}");
-        assert!(err.contains("missing (1): | 2 |; unexpected: none"), "{err}");
+        assert!(
+            err.contains("missing (1): | 2 |; unexpected: none"),
+            "{err}"
+        );
         assert!(compare_rows(&[], &[], BAG).is_ok());
     }
 }

@@ -124,7 +124,11 @@ fn last_words(stderr: &Mutex<String>) -> String {
         .take(2)
         .collect();
     lines.reverse();
-    lines.join(" / ")
+    if lines.is_empty() {
+        "nothing on standard error".into()
+    } else {
+        lines.join(" / ")
+    }
 }
 
 /// Runs all `jobs` (as loaded from `root`, in this order) in worker processes.
