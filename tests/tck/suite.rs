@@ -168,6 +168,22 @@ mod tests {
         };
         assert_eq!(scenarios(&tier1_file), 710);
         assert_eq!(scenarios(&tier2_file), 598);
+        // Runnable tier-1 scenarios expecting an error, using parameters, checking side effects.
+        let tier1_with = |step: &dyn Fn(&crate::gherkin::Step) -> bool| {
+            scenarios(&|j: &Job| {
+                j.disposition == Disposition::Run(1) && j.case.steps.iter().any(step)
+            })
+        };
+        assert_eq!(
+            tier1_with(&|s| s.text.contains(" should be raised at ")),
+            86
+        );
+        // Parameters: bound by a step, or referred to (unbound) by a query.
+        let params = |s: &crate::gherkin::Step| {
+            s.text == "parameters are:" || s.doc.as_deref().is_some_and(|d| d.contains('$'))
+        };
+        assert_eq!(tier1_with(&params), 16);
+        assert_eq!(tier1_with(&|s| s.text == "the side effects should be:"), 40);
     }
 
     /// Every expected value and parameter in the TCK parses in the value notation.
