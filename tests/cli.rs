@@ -93,7 +93,7 @@ fn usage_errors_exit_with_2() {
 
 /// A failed load is one line on stderr that names the file, and exit code 1.
 fn assert_one_line_about(o: &Output, name: &str) {
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(o));
     let err = stderr(o);
     assert_eq!(err.trim_end().lines().count(), 1, "not one line: {err}");
     assert!(err.contains(name), "does not name {name}: {err}");
@@ -172,7 +172,11 @@ fn a_bad_param_is_an_error_not_a_usage_error() {
 fn import_reports_a_bad_row_with_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let nodes = dir.path().join("nodes.csv");
-    std::fs::write(&nodes, "id,label,name\n1,Drug,ketamine\nnot-a-number,Drug,oops\n").unwrap();
+    std::fs::write(
+        &nodes,
+        "id,label,name\n1,Drug,ketamine\nnot-a-number,Drug,oops\n",
+    )
+    .unwrap();
     let edges = dir.path().join("edges.csv");
     std::fs::write(&edges, "src,dst,type,confidence\n").unwrap();
     let out = dir.path().join("g.kg");
@@ -205,14 +209,23 @@ fn stats_prints_counts_as_plain_integers() {
         .iter()
         .filter(|r| &r[1] == "Drug")
         .count();
-    assert!(lines.contains(&format!("  Drug: {drugs}").as_str()), "{out}");
+    assert!(
+        lines.contains(&format!("  Drug: {drugs}").as_str()),
+        "{out}"
+    );
     let treats = seed_rows("edges.csv")
         .iter()
         .filter(|r| &r[2] == "TREATS")
         .count();
-    assert!(lines.contains(&format!("  TREATS: {treats}").as_str()), "{out}");
+    assert!(
+        lines.contains(&format!("  TREATS: {treats}").as_str()),
+        "{out}"
+    );
     let size = std::fs::metadata(&graph).unwrap().len();
-    assert!(lines.contains(&format!("file size (bytes): {size}").as_str()), "{out}");
+    assert!(
+        lines.contains(&format!("file size (bytes): {size}").as_str()),
+        "{out}"
+    );
     // Every line is a heading or `name: integer`.
     for line in &lines {
         let (_, value) = line.rsplit_once(": ").unwrap_or((line, ""));
@@ -265,12 +278,27 @@ fn query_scripts_params_and_save() {
     .unwrap();
     let s = script.to_str().unwrap();
     let run = |extra: &[&str]| {
-        let mut args = vec!["query", g, "-f", s, "--format", "tsv", "--param", "name='esketamine'"];
+        let mut args = vec![
+            "query",
+            g,
+            "-f",
+            s,
+            "--format",
+            "tsv",
+            "--param",
+            "name='esketamine'",
+        ];
         args.extend_from_slice(extra);
         pharmakg(&args)
     };
     let count = || {
-        let o = pharmakg(&["query", g, "MATCH (d:Drug) RETURN count(d) AS n", "--format", "tsv"]);
+        let o = pharmakg(&[
+            "query",
+            g,
+            "MATCH (d:Drug) RETURN count(d) AS n",
+            "--format",
+            "tsv",
+        ]);
         stdout(&o).lines().nth(1).unwrap_or_default().to_string()
     };
     let drugs = seed_rows("nodes.csv")
@@ -303,11 +331,22 @@ fn runs_report_timing_on_stderr_only() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
-    let line = err.lines().find(|l| l.starts_with("runs=")).expect("timing line");
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("runs="))
+        .expect("timing line");
     let fields: Vec<&str> = line.split(' ').collect();
     assert_eq!(fields[0], "runs=3");
-    assert!(fields[1].strip_prefix("median_ms=").unwrap().parse::<f64>().is_ok());
-    assert!(fields[2].strip_prefix("min_ms=").unwrap().parse::<f64>().is_ok());
+    assert!(fields[1]
+        .strip_prefix("median_ms=")
+        .unwrap()
+        .parse::<f64>()
+        .is_ok());
+    assert!(fields[2]
+        .strip_prefix("min_ms=")
+        .unwrap()
+        .parse::<f64>()
+        .is_ok());
     let drugs = seed_rows("nodes.csv")
         .iter()
         .filter(|r| &r[1] == "Drug")
@@ -338,10 +377,9 @@ fn export_refuses_unknown_and_ambiguous_names() {
 fn the_shipped_graph_equals_a_rebuild_from_its_seed() {
     let rebuilt =
         pharmakg::import::import_csv(&seed("nodes.csv"), &seed("edges.csv"), None).unwrap();
-    let shipped = std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("graphs/pharmacology.kg"),
-    )
-    .unwrap();
+    let shipped =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("graphs/pharmacology.kg"))
+            .unwrap();
     assert!(
         pharmakg::store::persist::to_bytes(&rebuilt) == shipped,
         "graphs/pharmacology.kg is stale: rebuild it with the command in the README"

@@ -93,7 +93,10 @@ mod tests {
         write_summary(&report, &Graph::new(), "g.kg", &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.starts_with("read 2 documents, 10 sentences, 7 entity mentions\n"));
-        assert!(text.contains("added 4 facts:\n  CAUSES: 1\n  TREATS: 3\n"), "{text}");
+        assert!(
+            text.contains("added 4 facts:\n  CAUSES: 1\n  TREATS: 3\n"),
+            "{text}"
+        );
         assert!(text.contains("skipped notes.bin: not a text file"));
         assert!(text.contains("warning: a.txt: invalid UTF-8 replaced"));
         assert!(text.ends_with("wrote g.kg: 0 nodes, 0 edges\n"));

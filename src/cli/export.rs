@@ -102,7 +102,8 @@ pub fn extract_subgraph(graph: &Graph, sub: &Subgraph) -> Result<Graph, Error> {
         let Some(node) = graph.node(n) else { continue };
         let labels: Vec<&str> = graph.node_labels(n).collect();
         let props: Vec<(String, Value)> = graph.node_props_map(n).into_iter().collect();
-        let props: Vec<(&str, Value)> = props.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        let props: Vec<(&str, Value)> =
+            props.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
         let m = out.add_node(&labels, &props);
         for (doc, count) in &node.mentions {
             out.add_mentions(m, doc, *count)?;
@@ -119,7 +120,8 @@ pub fn extract_subgraph(graph: &Graph, sub: &Subgraph) -> Result<Graph, Error> {
             continue;
         };
         let props: Vec<(String, Value)> = graph.edge_props_map(e).into_iter().collect();
-        let props: Vec<(&str, Value)> = props.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        let props: Vec<(&str, Value)> =
+            props.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
         let id = out.add_edge(s, t, ty, &props)?;
         out.set_evidence(id, edge.evidence.clone())?;
     }
@@ -129,7 +131,11 @@ pub fn extract_subgraph(graph: &Graph, sub: &Subgraph) -> Result<Graph, Error> {
 /// Runs an export; `stdout` receives one-file formats when no target is given.
 pub fn export(graph: &Graph, req: &ExportRequest, stdout: &mut dyn Write) -> Result<(), Error> {
     let sub = match req.around {
-        Some(name) => Some(Subgraph::around(graph, resolve_one(graph, name)?, req.depth)),
+        Some(name) => Some(Subgraph::around(
+            graph,
+            resolve_one(graph, name)?,
+            req.depth,
+        )),
         None => None,
     };
     let mut bytes = Vec::new();
@@ -265,9 +271,15 @@ mod tests {
         let k = resolve_one(&g, "KETAMINE").unwrap();
         assert_eq!(g.node_name(k), Some("ketamine"));
         let err = resolve_one(&g, "cocaine").unwrap_err().to_string();
-        assert!(err.contains("no entity") && err.contains("cocaine"), "{err}");
+        assert!(
+            err.contains("no entity") && err.contains("cocaine"),
+            "{err}"
+        );
         let err = resolve_one(&g, "twin").unwrap_err().to_string();
-        assert!(err.contains("ambiguous") && err.contains("2 entities"), "{err}");
+        assert!(
+            err.contains("ambiguous") && err.contains("2 entities"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -278,7 +290,10 @@ mod tests {
         assert_eq!(part.node_count(), 3);
         assert_eq!(part.edge_count(), 2);
         let k2 = resolve_one(&part, "ketamine").unwrap();
-        let (e, _) = part.outgoing(k2).find(|(e, _)| part.edge_type(*e) == Some("ANTAGONIZES")).unwrap();
+        let (e, _) = part
+            .outgoing(k2)
+            .find(|(e, _)| part.edge_type(*e) == Some("ANTAGONIZES"))
+            .unwrap();
         assert_eq!(part.edge_prop(e, "confidence"), Some(&Value::Float(0.9)));
         assert!(part.resolve_alias("nausea").is_empty());
     }

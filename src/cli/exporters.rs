@@ -49,5 +49,9 @@ pub fn entities_tsv(_graph: &Graph, _out: &mut dyn Write) -> Result<(), Error> {
 /// CSV files into a folder, in the import layout or neo4j-admin's.
 /// Stands for `output::csv::write_csv(graph, dir, flavour)`.
 pub fn csv(_graph: &Graph, _dir: &Path, neo4j: bool) -> Result<(), Error> {
-    Err(unavailable(if neo4j { "neo4j export" } else { "CSV export" }))
+    Err(unavailable(if neo4j {
+        "neo4j export"
+    } else {
+        "CSV export"
+    }))
 }

@@ -112,7 +112,10 @@ mod tests {
     #[test]
     fn names_come_from_the_file_stem() {
         assert_eq!(Source::Builtin.name(), "pharmacology");
-        assert_eq!(Source::File(PathBuf::from("dir/opioids.kg")).name(), "opioids");
+        assert_eq!(
+            Source::File(PathBuf::from("dir/opioids.kg")).name(),
+            "opioids"
+        );
     }
 
     #[test]
@@ -120,7 +123,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("absent.kg");
         let err = load(&missing).unwrap_err().to_string();
-        assert!(err.contains("absent.kg") && err.contains("no such file"), "{err}");
+        assert!(
+            err.contains("absent.kg") && err.contains("no such file"),
+            "{err}"
+        );
         let err = load(dir.path()).unwrap_err().to_string();
         assert!(err.contains("folder"), "{err}");
     }

@@ -65,7 +65,12 @@ pub struct QueryArgs {
     /// The statement to run.
     pub query: Option<String>,
     /// Run a script of `;`-separated statements from FILE (`//` comments allowed).
-    #[arg(short = 'f', long = "file", value_name = "FILE", conflicts_with = "query")]
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "FILE",
+        conflicts_with = "query"
+    )]
     pub file: Option<PathBuf>,
     /// How results are printed.
     #[arg(long, value_enum, default_value_t = ResultFormat::Table)]

@@ -38,8 +38,8 @@ impl Bar {
             Unit::Files => "{msg} [{bar:40}] {pos}/{len} files ({eta})",
         };
         let style = ProgressStyle::with_template(template)
-        .map(|s| s.progress_chars("=> "))
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
+            .map(|s| s.progress_chars("=> "))
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
         bar.set_message(what.to_string());
         Bar { bar }

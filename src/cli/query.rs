@@ -44,8 +44,11 @@ fn exec_options(a: &QueryArgs) -> Result<ExecOptions, Error> {
         opts.max_rows = n;
     }
     if let Some(secs) = a.timeout {
-        opts.timeout = Duration::try_from_secs_f64(secs)
-            .map_err(|_| Error::Other(format!("--timeout wants a positive number of seconds, not {secs}")))?;
+        opts.timeout = Duration::try_from_secs_f64(secs).map_err(|_| {
+            Error::Other(format!(
+                "--timeout wants a positive number of seconds, not {secs}"
+            ))
+        })?;
     }
     Ok(opts)
 }
@@ -119,8 +122,8 @@ pub fn run(a: &QueryArgs) -> Result<(), Error> {
     let mut changed = false;
     for piece in &pieces {
         let before = (graph.node_count(), graph.edge_count());
-        let result = execute(&mut graph, &piece.text, &params, &opts)
-            .map_err(|e| failed(a, piece, &e))?;
+        let result =
+            execute(&mut graph, &piece.text, &params, &opts).map_err(|e| failed(a, piece, &e))?;
         changed |= is_write(&piece.text) || before != (graph.node_count(), graph.edge_count());
         print_result(&graph, &result, a.format, &table)?;
     }
@@ -174,7 +177,12 @@ fn time_runs(
         times.push(t.elapsed());
         rows = r.rows.len();
     }
-    print_result(graph_for_print(writes, &work, graph), &first, a.format, &TableOptions::default())?;
+    print_result(
+        graph_for_print(writes, &work, graph),
+        &first,
+        a.format,
+        &TableOptions::default(),
+    )?;
     let (median, min) = median_min(&mut times);
     eprintln!(
         "runs={runs} median_ms={:.3} min_ms={:.3} rows={rows}",
@@ -248,6 +256,9 @@ mod tests {
     fn median_of_even_and_odd_counts() {
         let ms = Duration::from_millis;
         assert_eq!(median_min(&mut [ms(5), ms(1), ms(3)]), (ms(3), ms(1)));
-        assert_eq!(median_min(&mut [ms(4), ms(2), ms(8), ms(6)]), (ms(5), ms(2)));
+        assert_eq!(
+            median_min(&mut [ms(4), ms(2), ms(8), ms(6)]),
+            (ms(5), ms(2))
+        );
     }
 }

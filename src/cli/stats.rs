@@ -29,7 +29,11 @@ pub fn write_schema(graph: &Graph, out: &mut dyn Write) -> io::Result<()> {
     write_counts(out, "relationship properties", &schema.edge_keys)
 }
 
-fn write_counts(out: &mut dyn Write, title: &str, counts: &BTreeMap<String, usize>) -> io::Result<()> {
+fn write_counts(
+    out: &mut dyn Write,
+    title: &str,
+    counts: &BTreeMap<String, usize>,
+) -> io::Result<()> {
     writeln!(out, "{title}:")?;
     for (name, n) in counts {
         writeln!(out, "  {name}: {n}")?;
@@ -52,7 +56,10 @@ mod tests {
         g.add_edge(b, c, "METABOLIZED_BY", &[]).unwrap();
         g.add_edge(a, b, "INTERACTS_WITH", &[]).unwrap();
         let mut out = Vec::new();
-        let info = FileInfo { version: 1, size: 321 };
+        let info = FileInfo {
+            version: 1,
+            size: 321,
+        };
         write_stats(&g, Some(&info), &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
@@ -74,6 +81,9 @@ mod tests {
         write_schema(&g, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("node properties:\n  name: 1\n"), "{text}");
-        assert!(text.contains("relationship properties:\n  confidence: 1\n"), "{text}");
+        assert!(
+            text.contains("relationship properties:\n  confidence: 1\n"),
+            "{text}"
+        );
     }
 }

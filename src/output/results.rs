@@ -303,11 +303,7 @@ pub fn stored_json(v: &Value) -> Json {
         Value::Float(f) => float_json(*f),
         Value::String(s) => Json::String(s.clone()),
         Value::List(items) => Json::Array(items.iter().map(stored_json).collect()),
-        Value::Map(m) => Json::Object(
-            m.iter()
-                .map(|(k, v)| (k.clone(), stored_json(v)))
-                .collect(),
-        ),
+        Value::Map(m) => Json::Object(m.iter().map(|(k, v)| (k.clone(), stored_json(v))).collect()),
     }
 }
 

@@ -28,8 +28,9 @@ where
 
 /// The width of the terminal that stdout is, or `None` when stdout is not a terminal.
 pub fn terminal_width() -> Option<u16> {
-    // comfy-table already knows how to ask the terminal; a fresh table answers for stdout.
-    Table::new().width()
+    // comfy-table already knows how to ask the terminal; a fresh table answers for stdout. A
+    // terminal that reports no real size (some pseudo-terminals say 0) gets no fitting.
+    Table::new().width().filter(|w| *w >= 20)
 }
 
 #[cfg(test)]

@@ -64,9 +64,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
 
 /// The `:help` text.
 pub fn help_text() -> String {
-    let mut s = String::from(
-        "Statements end with `;` and may span lines. Meta-commands:\n",
-    );
+    let mut s = String::from("Statements end with `;` and may span lines. Meta-commands:\n");
     let width = COMMANDS
         .iter()
         .map(|(n, a, _)| n.len() + a.len())
@@ -124,9 +122,7 @@ fn words(text: &str) -> Result<Vec<String>, String> {
 /// Parses a meta-command line, given without its leading `:`.
 pub fn parse(line: &str) -> Result<Command, String> {
     let line = line.trim();
-    let (name, rest) = line
-        .split_once(char::is_whitespace)
-        .unwrap_or((line, ""));
+    let (name, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
     let args = words(rest).map_err(|e| format!(":{name}: {e}"))?;
     let none = |cmd: Command| {
         if args.is_empty() {

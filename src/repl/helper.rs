@@ -14,21 +14,102 @@ use std::collections::BTreeSet;
 
 /// Clause keywords and operators offered by completion and highlighted.
 pub const KEYWORDS: &[&str] = &[
-    "MATCH", "OPTIONAL", "WHERE", "RETURN", "WITH", "UNWIND", "ORDER", "BY", "SKIP", "LIMIT",
-    "CREATE", "MERGE", "SET", "DELETE", "DETACH", "REMOVE", "DISTINCT", "AS", "AND", "OR",
-    "XOR", "NOT", "IN", "IS", "NULL", "TRUE", "FALSE", "STARTS", "ENDS", "CONTAINS", "CASE",
-    "WHEN", "THEN", "ELSE", "END", "ASC", "DESC", "ASCENDING", "DESCENDING", "UNION", "ALL",
-    "ON", "EXISTS", "CALL", "YIELD",
+    "MATCH",
+    "OPTIONAL",
+    "WHERE",
+    "RETURN",
+    "WITH",
+    "UNWIND",
+    "ORDER",
+    "BY",
+    "SKIP",
+    "LIMIT",
+    "CREATE",
+    "MERGE",
+    "SET",
+    "DELETE",
+    "DETACH",
+    "REMOVE",
+    "DISTINCT",
+    "AS",
+    "AND",
+    "OR",
+    "XOR",
+    "NOT",
+    "IN",
+    "IS",
+    "NULL",
+    "TRUE",
+    "FALSE",
+    "STARTS",
+    "ENDS",
+    "CONTAINS",
+    "CASE",
+    "WHEN",
+    "THEN",
+    "ELSE",
+    "END",
+    "ASC",
+    "DESC",
+    "ASCENDING",
+    "DESCENDING",
+    "UNION",
+    "ALL",
+    "ON",
+    "EXISTS",
+    "CALL",
+    "YIELD",
 ];
 
 /// Functions offered by completion.
 pub const FUNCTIONS: &[&str] = &[
-    "abs", "avg", "ceil", "coalesce", "collect", "count", "endNode", "exists", "floor", "head",
-    "id", "keys", "labels", "last", "left", "length", "max", "min", "nodes", "percentileCont",
-    "percentileDisc", "properties", "range", "relationships", "replace", "reverse", "right",
-    "round", "shortestPath", "allShortestPaths", "sign", "size", "split", "sqrt", "startNode",
-    "stDev", "substring", "sum", "tail", "toBoolean", "toFloat", "toInteger", "toLower",
-    "toString", "toUpper", "trim", "type",
+    "abs",
+    "avg",
+    "ceil",
+    "coalesce",
+    "collect",
+    "count",
+    "endNode",
+    "exists",
+    "floor",
+    "head",
+    "id",
+    "keys",
+    "labels",
+    "last",
+    "left",
+    "length",
+    "max",
+    "min",
+    "nodes",
+    "percentileCont",
+    "percentileDisc",
+    "properties",
+    "range",
+    "relationships",
+    "replace",
+    "reverse",
+    "right",
+    "round",
+    "shortestPath",
+    "allShortestPaths",
+    "sign",
+    "size",
+    "split",
+    "sqrt",
+    "startNode",
+    "stDev",
+    "substring",
+    "sum",
+    "tail",
+    "toBoolean",
+    "toFloat",
+    "toInteger",
+    "toLower",
+    "toString",
+    "toUpper",
+    "trim",
+    "type",
 ];
 
 /// What completion can offer from the open graph.
@@ -63,7 +144,11 @@ impl Vocabulary {
                 if let Some(crate::model::Value::List(aliases)) =
                     graph.node_prop(*n, crate::store::ALIASES)
                 {
-                    names.extend(aliases.iter().filter_map(|a| a.as_str().map(str::to_string)));
+                    names.extend(
+                        aliases
+                            .iter()
+                            .filter_map(|a| a.as_str().map(str::to_string)),
+                    );
                 }
             }
         }
@@ -195,7 +280,8 @@ pub fn slot_at(line: &str, pos: usize) -> (Slot, usize) {
         Some('{') => (Slot::Key, word_start),
         _ => {
             let head = masked[..word_start].trim_end();
-            if head.ends_with('{') || (head.ends_with(',') && inside_braces(&masked[..word_start])) {
+            if head.ends_with('{') || (head.ends_with(',') && inside_braces(&masked[..word_start]))
+            {
                 (Slot::Key, word_start)
             } else {
                 (Slot::Word, word_start)
@@ -425,7 +511,10 @@ mod tests {
             ],
         );
         let r = g.add_node(&["Receptor"], &[("name", Value::from("NMDA receptor"))]);
-        g.add_node(&["DrugClass"], &[("name", Value::from("dissociative anesthetic"))]);
+        g.add_node(
+            &["DrugClass"],
+            &[("name", Value::from("dissociative anesthetic"))],
+        );
         g.add_edge(k, r, "ANTAGONIZES", &[("confidence", Value::Float(1.0))])
             .unwrap();
         ShellHelper::new(Vocabulary::of(&g), false)
@@ -464,8 +553,11 @@ mod tests {
     fn names_inside_strings_close_the_quote() {
         assert_eq!(offered("MATCH (d {name: 'ketam"), vec!["ketamine'"]);
         assert_eq!(offered("RETURN 'ket"), vec!["Ketalar'", "ketamine'"]);
-        assert_eq!(offered("MATCH (d) WHERE d.name = \"nm"), vec!["NMDA receptor\""]);
-        assert_eq!(offered("RETURN 'Keta"), vec!["Ketalar'"]);
+        assert_eq!(
+            offered("MATCH (d) WHERE d.name = \"nm"),
+            vec!["NMDA receptor\""]
+        );
+        assert_eq!(offered("RETURN 'Ketal"), vec!["Ketalar'"]);
     }
 
     #[test]

@@ -121,7 +121,11 @@ impl Session {
             self.generation += 1;
         }
         let table = TableOptions {
-            width: if self.interactive { terminal_width() } else { None },
+            width: if self.interactive {
+                terminal_width()
+            } else {
+                None
+            },
             max_rows: if self.interactive {
                 self.settings.shown_rows
             } else {
@@ -261,9 +265,7 @@ impl Session {
             (Some(p), _) => p,
             (None, Some(p)) => p.to_path_buf(),
             (None, None) => {
-                return Err(
-                    "the built-in graph has no file of its own; use :save FILE".to_string()
-                )
+                return Err("the built-in graph has no file of its own; use :save FILE".to_string())
             }
         };
         graph_file::save(&self.graph, &target).map_err(|e| e.to_string())?;
@@ -331,7 +333,18 @@ pub fn run(path: Option<&Path>) -> Result<ExitCode, Error> {
         interactive_loop(&mut session)
     } else {
         let stdin = io::stdin();
-        let ok = batch(&mut session, stdin.lock(), &mut io::stdout(), &mut io::stderr());
+        let ok = batch(
+            &mut session,
+            stdin.lock(),
+            &mut io::stdout(),
+            &mut io::stderr(),
+        );
+        if session.dirty {
+            eprintln!(
+                "note: changes to {} were not saved (:save writes them)",
+                session.source.name()
+            );
+        }
         Ok(if ok {
             ExitCode::SUCCESS
         } else {
@@ -399,7 +412,10 @@ fn interactive_loop(session: &mut Session) -> Result<ExitCode, Error> {
     let mut rl: Editor<ShellHelper, FileHistory> =
         Editor::with_config(config).map_err(|e| Error::Other(format!("line editor: {e}")))?;
     let colour = io::stdout().is_terminal();
-    rl.set_helper(Some(ShellHelper::new(Vocabulary::of(&session.graph), colour)));
+    rl.set_helper(Some(ShellHelper::new(
+        Vocabulary::of(&session.graph),
+        colour,
+    )));
     let history = history_path();
     if let Some(h) = &history {
         let _ = rl.load_history(h);
@@ -418,8 +434,7 @@ fn interactive_loop(session: &mut Session) -> Result<ExitCode, Error> {
                     continue;
                 }
                 let _ = rl.add_history_entry(text.trim());
-                let (flow, _) =
-                    session.run_text(&text, 1, &mut io::stdout(), &mut io::stderr());
+                let (flow, _) = session.run_text(&text, 1, &mut io::stdout(), &mut io::stderr());
                 if flow == Flow::Quit {
                     break;
                 }
@@ -495,7 +510,10 @@ mod tests {
         let mut s = session();
         let (ok, out, err) = drive(&mut s, ":stats\n:nonsense\n:schema\n");
         assert!(!ok);
-        assert!(err.contains("line 2: unknown meta-command :nonsense"), "{err}");
+        assert!(
+            err.contains("line 2: unknown meta-command :nonsense"),
+            "{err}"
+        );
         assert!(out.contains("labels:\n  Drug: 1\n"), "{out}");
     }
 
