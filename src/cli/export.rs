@@ -2,10 +2,8 @@
 
 use super::exporters;
 use crate::error::Error;
-use crate::model::Value;
 use crate::output::Subgraph;
 use crate::store::{Graph, NodeId};
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
@@ -28,13 +26,6 @@ pub enum ExportFormat {
     Neo4j,
     /// One entity per line with its label and aliases.
     Entities,
-}
-
-impl ExportFormat {
-    /// True for formats that write a folder of files rather than one file.
-    pub fn writes_folder(self) -> bool {
-        matches!(self, ExportFormat::Csv | ExportFormat::Neo4j)
-    }
 }
 
 impl std::str::FromStr for ExportFormat {
@@ -93,116 +84,40 @@ pub fn resolve_one(graph: &Graph, name: &str) -> Result<NodeId, Error> {
     }
 }
 
-/// A new graph holding only the nodes and edges of `sub`, with their properties and evidence:
-/// what the whole-graph writers (JSON, TSV, CSV) receive for `--around`.
-pub fn extract_subgraph(graph: &Graph, sub: &Subgraph) -> Result<Graph, Error> {
-    let mut out = Graph::new();
-    let mut map = BTreeMap::new();
-    for &n in &sub.nodes {
-        let Some(node) = graph.node(n) else { continue };
-        let labels: Vec<&str> = graph.node_labels(n).collect();
-        let props: Vec<(String, Value)> = graph.node_props_map(n).into_iter().collect();
-        let props: Vec<(&str, Value)> =
-            props.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-        let m = out.add_node(&labels, &props);
-        for (doc, count) in &node.mentions {
-            out.add_mentions(m, doc, *count)?;
-        }
-        map.insert(n, m);
-    }
-    for &e in &sub.edges {
-        let (Some((s, t)), Some(edge), Some(ty)) =
-            (graph.endpoints(e), graph.edge(e), graph.edge_type(e))
-        else {
-            continue;
-        };
-        let (Some(&s), Some(&t)) = (map.get(&s), map.get(&t)) else {
-            continue;
-        };
-        let props: Vec<(String, Value)> = graph.edge_props_map(e).into_iter().collect();
-        let props: Vec<(&str, Value)> =
-            props.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-        let id = out.add_edge(s, t, ty, &props)?;
-        out.set_evidence(id, edge.evidence.clone())?;
-    }
-    Ok(out)
-}
-
 /// Runs an export; `stdout` receives one-file formats when no target is given.
 pub fn export(graph: &Graph, req: &ExportRequest, stdout: &mut dyn Write) -> Result<(), Error> {
     let sub = match req.around {
-        Some(name) => Some(Subgraph::around(
-            graph,
-            resolve_one(graph, name)?,
-            req.depth,
-        )),
-        None => None,
+        Some(name) => Subgraph::around(graph, resolve_one(graph, name)?, req.depth),
+        None => Subgraph::all(graph),
     };
     let mut bytes = Vec::new();
     match req.format {
-        ExportFormat::Csv | ExportFormat::Neo4j => return export_folder(graph, sub.as_ref(), req),
-        ExportFormat::Dot | ExportFormat::Svg | ExportFormat::Png => {
-            let whole;
-            let s = match &sub {
-                Some(s) => s,
-                None => {
-                    whole = Subgraph::all(graph);
-                    &whole
-                }
+        ExportFormat::Csv | ExportFormat::Neo4j => {
+            let Some(dir) = req.target else {
+                return Err(Error::Other(format!(
+                    "{} export writes a folder: give it with -o DIR",
+                    req.format.name()
+                )));
             };
-            exporters::dot(graph, s, req.rankdir, &mut bytes)?;
-            if req.format != ExportFormat::Dot {
-                let dot = String::from_utf8(bytes)
-                    .map_err(|_| Error::Other("the DOT text is not UTF-8".into()))?;
-                bytes = exporters::render(&dot, req.format.name())?;
-            }
+            return exporters::csv(graph, &sub, dir, req.format == ExportFormat::Neo4j);
         }
-        ExportFormat::Json | ExportFormat::Tsv | ExportFormat::Entities => {
-            let part;
-            let g = match &sub {
-                Some(s) => {
-                    part = extract_subgraph(graph, s)?;
-                    &part
-                }
-                None => graph,
-            };
-            match req.format {
-                ExportFormat::Json => exporters::json(g, &mut bytes)?,
-                ExportFormat::Tsv => exporters::facts_tsv(g, &mut bytes)?,
-                _ => exporters::entities_tsv(g, &mut bytes)?,
-            }
+        ExportFormat::Dot => exporters::dot(graph, &sub, req.rankdir, &mut bytes)?,
+        ExportFormat::Svg | ExportFormat::Png => {
+            exporters::picture(graph, &sub, req.rankdir, req.format.name(), &mut bytes)?
         }
+        ExportFormat::Json => exporters::json(graph, &sub, &mut bytes)?,
+        ExportFormat::Tsv => exporters::facts_tsv(graph, &sub, &mut bytes)?,
+        ExportFormat::Entities => exporters::entities_tsv(graph, &sub, &mut bytes)?,
     }
     match req.target {
         Some(path) => write_file(path, &bytes),
-        None => stdout
-            .write_all(&bytes)
-            .and_then(|()| stdout.flush())
-            .map_err(|e| Error::Other(format!("writing the export: {e}"))),
+        None => match stdout.write_all(&bytes).and_then(|()| stdout.flush()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                Err(Error::Other(format!("writing the export: {e}")))
+            }
+            _ => Ok(()),
+        },
     }
-}
-
-/// Writes the folder formats (CSV, neo4j).
-fn export_folder(graph: &Graph, sub: Option<&Subgraph>, req: &ExportRequest) -> Result<(), Error> {
-    let Some(dir) = req.target else {
-        return Err(Error::Other(format!(
-            "{} export writes a folder: give it with -o DIR",
-            req.format.name()
-        )));
-    };
-    std::fs::create_dir_all(dir).map_err(|e| Error::File {
-        path: dir.to_path_buf(),
-        message: e.to_string(),
-    })?;
-    let part;
-    let g = match sub {
-        Some(s) => {
-            part = extract_subgraph(graph, s)?;
-            &part
-        }
-        None => graph,
-    };
-    exporters::csv(g, dir, req.format == ExportFormat::Neo4j)
 }
 
 impl ExportFormat {
@@ -249,6 +164,7 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Value;
 
     fn sample() -> Graph {
         let mut g = Graph::new();
@@ -280,22 +196,6 @@ mod tests {
             err.contains("ambiguous") && err.contains("2 entities"),
             "{err}"
         );
-    }
-
-    #[test]
-    fn a_subgraph_copy_keeps_only_its_part() {
-        let g = sample();
-        let k = resolve_one(&g, "ketamine").unwrap();
-        let part = extract_subgraph(&g, &Subgraph::around(&g, k, 1)).unwrap();
-        assert_eq!(part.node_count(), 3);
-        assert_eq!(part.edge_count(), 2);
-        let k2 = resolve_one(&part, "ketamine").unwrap();
-        let (e, _) = part
-            .outgoing(k2)
-            .find(|(e, _)| part.edge_type(*e) == Some("ANTAGONIZES"))
-            .unwrap();
-        assert_eq!(part.edge_prop(e, "confidence"), Some(&Value::Float(0.9)));
-        assert!(part.resolve_alias("nausea").is_empty());
     }
 
     #[test]
