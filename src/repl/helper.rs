@@ -167,6 +167,8 @@ pub struct ShellHelper {
     pub vocabulary: Vocabulary,
     /// Whether to colour keywords and strings.
     pub colour: bool,
+    /// The unfinished statement typed on earlier lines, which the current line continues.
+    pub pending: String,
     files: FilenameCompleter,
 }
 
@@ -176,6 +178,7 @@ impl ShellHelper {
         ShellHelper {
             vocabulary,
             colour,
+            pending: String::new(),
             files: FilenameCompleter::new(),
         }
     }
@@ -411,12 +414,21 @@ impl Completer for ShellHelper {
     }
 }
 
+/// True when the editor should keep the input open for another line rather than hand it back.
+///
+/// A single typed line is always handed back, so that the shell can show its continuation
+/// prompt for the next line; input that already spans lines (pasted, or recalled from history)
+/// stays in the editor until the statement it completes ends with `;`.
+pub fn keep_editing(pending: &str, input: &str) -> bool {
+    input.contains('\n') && !is_complete(&format!("{pending}{input}"))
+}
+
 impl Validator for ShellHelper {
     fn validate(&self, ctx: &mut ValidationContext) -> rustyline::Result<ValidationResult> {
-        if is_complete(ctx.input()) {
-            Ok(ValidationResult::Valid(None))
-        } else {
+        if keep_editing(&self.pending, ctx.input()) {
             Ok(ValidationResult::Incomplete)
+        } else {
+            Ok(ValidationResult::Valid(None))
         }
     }
 }
@@ -573,6 +585,16 @@ mod tests {
         assert_eq!(offered(":format t"), vec!["table", "tsv"]);
         assert_eq!(offered(":timing "), vec!["on", "off"]);
         assert_eq!(slot_at(":open gr", 8).0, Slot::File);
+    }
+
+    #[test]
+    fn only_multi_line_input_stays_in_the_editor() {
+        assert!(!keep_editing("", "MATCH (n)"));
+        assert!(keep_editing("", "MATCH (n)\nRETURN n"));
+        assert!(!keep_editing("", "MATCH (n)\nRETURN n;"));
+        assert!(!keep_editing("MATCH (n)\n", "RETURN n"));
+        assert!(keep_editing("RETURN 'a\n", "b\nc"));
+        assert!(!keep_editing("RETURN 'a\n", "b\nc';"));
     }
 
     #[test]

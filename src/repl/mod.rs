@@ -393,6 +393,12 @@ pub fn batch(
     ok
 }
 
+/// The prompt for the further lines of a statement: an arrow under the end of the main prompt.
+pub fn continuation_prompt(prompt: &str) -> String {
+    let width = prompt.chars().count();
+    format!("{:>width$}", "-> ")
+}
+
 /// Where the history is kept: the user's data folder.
 fn history_path() -> Option<PathBuf> {
     let dir = dirs::data_dir()?.join("pharmakg");
@@ -427,12 +433,27 @@ fn interactive_loop(session: &mut Session) -> Result<ExitCode, Error> {
         session.graph.edge_count()
     );
     let mut seen_generation = session.generation;
+    let mut pending = String::new();
     loop {
-        match rl.readline(&session.prompt()) {
-            Ok(text) => {
-                if text.trim().is_empty() {
+        let prompt = if pending.is_empty() {
+            session.prompt()
+        } else {
+            continuation_prompt(&session.prompt())
+        };
+        if let Some(h) = rl.helper_mut() {
+            h.pending.clone_from(&pending);
+        }
+        match rl.readline(&prompt) {
+            Ok(line) => {
+                if pending.is_empty() && line.trim().is_empty() {
                     continue;
                 }
+                pending.push_str(&line);
+                pending.push('\n');
+                if !script::is_complete(&pending) {
+                    continue;
+                }
+                let text = std::mem::take(&mut pending);
                 let _ = rl.add_history_entry(text.trim());
                 let (flow, _) = session.run_text(&text, 1, &mut io::stdout(), &mut io::stderr());
                 if flow == Flow::Quit {
@@ -445,10 +466,12 @@ fn interactive_loop(session: &mut Session) -> Result<ExitCode, Error> {
                     }
                 }
             }
-            // Ctrl-C at the prompt clears the line.
-            Err(ReadlineError::Interrupted) => continue,
+            // Ctrl-C clears the line, and drops an unfinished statement.
+            Err(ReadlineError::Interrupted) => pending.clear(),
             Err(ReadlineError::Eof) => {
-                if session.may_drop_changes(&mut io::stderr()) {
+                if !pending.is_empty() {
+                    pending.clear();
+                } else if session.may_drop_changes(&mut io::stderr()) {
                     break;
                 }
             }
@@ -488,6 +511,7 @@ mod tests {
     #[test]
     fn prompt_names_the_graph() {
         assert_eq!(session().prompt(), "pharmakg(test)> ");
+        assert_eq!(continuation_prompt("pharmakg(test)> "), "             -> ");
     }
 
     #[test]
