@@ -7,7 +7,7 @@ use super::table::new_table;
 use crate::model::{format_float, Value};
 use crate::query::{PathValue, QValue, QueryResult};
 use crate::store::{EdgeId, Graph, NodeId};
-use serde_json::{json, Map as JsonMap, Value as Json};
+use serde_json::{json, Value as Json};
 use std::io::{self, Write};
 
 /// The formats a result can be printed in.
@@ -114,23 +114,26 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-/// Writes the result as a JSON array of objects keyed by column name.
+/// Writes the result as a JSON array with one object per row, keyed by column name in the
+/// columns' order, one row per line.
 pub fn write_json(graph: &Graph, result: &QueryResult, out: &mut dyn Write) -> io::Result<()> {
-    let rows: Vec<Json> = result
-        .rows
+    // Objects are written field by field: a JSON map would reorder the columns by name.
+    let key = |c: &str| serde_json::to_string(c).map_err(io::Error::other);
+    let keys: Vec<String> = result
+        .columns
         .iter()
-        .map(|row| {
-            let obj: JsonMap<String, Json> = result
-                .columns
-                .iter()
-                .zip(row)
-                .map(|(c, v)| (c.clone(), value_json(graph, v)))
-                .collect();
-            Json::Object(obj)
-        })
-        .collect();
-    serde_json::to_writer_pretty(&mut *out, &rows).map_err(io::Error::other)?;
-    writeln!(out)
+        .map(|c| key(c))
+        .collect::<io::Result<_>>()?;
+    write!(out, "[")?;
+    for (i, row) in result.rows.iter().enumerate() {
+        write!(out, "{}\n  {{", if i == 0 { "" } else { "," })?;
+        for (j, (k, v)) in keys.iter().zip(row).enumerate() {
+            let value = serde_json::to_string(&value_json(graph, v)).map_err(io::Error::other)?;
+            write!(out, "{}{k}: {value}", if j == 0 { "" } else { ", " })?;
+        }
+        write!(out, "}}")?;
+    }
+    writeln!(out, "{}]", if result.rows.is_empty() { "" } else { "\n" })
 }
 
 /// Writes the result as CSV with a header row; scalars as plain text, the rest as patterns.
@@ -414,12 +417,26 @@ mod tests {
         let (g, r) = sample();
         let out = text(|w| write_json(&g, &r, w));
         let v: Json = serde_json::from_str(&out).unwrap();
+        // One row a line, columns in their order.
+        assert_eq!(out.lines().count(), 4, "{out}");
+        let first = out.lines().nth(1).unwrap();
+        let pos = |k: &str| first.find(&format!("\"{k}\":")).unwrap();
+        assert!(pos("d") < pos("name") && pos("name") < pos("n") && pos("n") < pos("r"));
         assert_eq!(v[0]["d"]["labels"], json!(["Drug"]));
         assert_eq!(v[0]["d"]["properties"]["name"], json!("ketamine"));
         assert_eq!(v[0]["r"]["type"], json!("ANTAGONIZES"));
         assert_eq!(v[1]["d"], Json::Null);
         assert_eq!(v[1]["n"], json!(1.0));
         assert_eq!(v[1]["r"]["nodes"].as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn an_empty_result_is_an_empty_array() {
+        let r = QueryResult {
+            columns: vec!["x".into()],
+            rows: vec![],
+        };
+        assert_eq!(text(|w| write_json(&Graph::new(), &r, w)), "[]\n");
     }
 
     #[test]

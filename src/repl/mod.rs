@@ -73,21 +73,15 @@ fn cancel_flag() -> Arc<AtomicBool> {
 }
 
 impl Session {
-    /// A session on a graph; `interactive` turns on prompts, confirmations and Ctrl-C
-    /// cancellation.
+    /// A session on a graph; `interactive` turns on prompts, confirmations and row counts.
     pub fn new(graph: Graph, source: Source, interactive: bool) -> Session {
-        let cancel = if interactive {
-            cancel_flag()
-        } else {
-            Arc::new(AtomicBool::new(false))
-        };
         Session {
             graph,
             source,
             dirty: false,
             settings: Settings::default(),
             interactive,
-            cancel,
+            cancel: Arc::new(AtomicBool::new(false)),
             generation: 0,
         }
     }
@@ -417,6 +411,9 @@ fn interactive_loop(session: &mut Session) -> Result<ExitCode, Error> {
         .build();
     let mut rl: Editor<ShellHelper, FileHistory> =
         Editor::with_config(config).map_err(|e| Error::Other(format!("line editor: {e}")))?;
+    // rustyline claims SIGINT when the editor is created; taking it back afterwards lets Ctrl-C
+    // during a query cancel the query (at the prompt, Ctrl-C is a key, not a signal).
+    session.cancel = cancel_flag();
     let colour = io::stdout().is_terminal();
     rl.set_helper(Some(ShellHelper::new(
         Vocabulary::of(&session.graph),
