@@ -20,8 +20,8 @@ pub fn describe_error(query: &str, err: &QueryError) -> String {
     let Some((start, end)) = err.span else {
         return s;
     };
-    let start = start.min(query.len());
-    let end = end.clamp(start, query.len());
+    let start = floor_boundary(query, start);
+    let end = floor_boundary(query, end.max(start));
     let line_start = query[..start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = query[start..].find('\n').map_or(query.len(), |i| start + i);
     let line_no = query[..start].matches('\n').count() + 1;
@@ -35,6 +35,15 @@ pub fn describe_error(query: &str, err: &QueryError) -> String {
         "^".repeat(width)
     ));
     s
+}
+
+/// The largest character boundary of `s` not past `i`, so a span from anywhere cuts safely.
+fn floor_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 /// The limits a query runs under, from the command line.
@@ -248,8 +257,10 @@ mod tests {
             describe_error("RETURN", &err(None)),
             "SyntaxError: expected `)`"
         );
-        // A span past the end is clamped, never a panic.
+        // A span past the end or inside a character is clamped, never a panic.
         assert!(describe_error("RETURN", &err(Some((50, 60)))).ends_with('^'));
+        let text = describe_error("RETURN 'κέτα' x", &err(Some((9, 11))));
+        assert!(text.contains("(line 1, column 9)"), "{text}");
     }
 
     #[test]
