@@ -135,21 +135,20 @@ impl Vocabulary {
             .chain(schema.edge_keys.keys())
             .cloned()
             .collect();
+        // Every text that resolves to an entity is its name or one of its aliases.
         let mut names = BTreeSet::new();
-        for (_, nodes) in graph.alias_entries() {
-            for n in nodes {
-                if let Some(name) = graph.node_name(*n) {
-                    names.insert(name.to_string());
-                }
-                if let Some(crate::model::Value::List(aliases)) =
-                    graph.node_prop(*n, crate::store::ALIASES)
-                {
-                    names.extend(
-                        aliases
-                            .iter()
-                            .filter_map(|a| a.as_str().map(str::to_string)),
-                    );
-                }
+        for n in graph.node_ids() {
+            if let Some(name) = graph.node_name(n) {
+                names.insert(name.to_string());
+            }
+            if let Some(crate::model::Value::List(aliases)) =
+                graph.node_prop(n, crate::store::ALIASES)
+            {
+                names.extend(
+                    aliases
+                        .iter()
+                        .filter_map(|a| a.as_str().map(str::to_string)),
+                );
             }
         }
         Vocabulary {
