@@ -115,8 +115,12 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// Writes the result as a JSON array with one object per row, keyed by column name in the
-/// columns' order, one row per line.
+/// columns' order, one row per line; nothing for a result without columns.
 pub fn write_json(graph: &Graph, result: &QueryResult, out: &mut dyn Write) -> io::Result<()> {
+    // A statement without RETURN has no result to show.
+    if result.columns.is_empty() {
+        return Ok(());
+    }
     // Objects are written field by field: a JSON map would reorder the columns by name.
     let key = |c: &str| serde_json::to_string(c).map_err(io::Error::other);
     let keys: Vec<String> = result

@@ -110,7 +110,8 @@ impl Session {
                 return false;
             }
         };
-        if is_write(text) || before != (self.graph.node_count(), self.graph.edge_count()) {
+        let after = (self.graph.node_count(), self.graph.edge_count());
+        if is_write(text) || before != after {
             self.dirty = true;
             self.generation += 1;
         }
@@ -136,6 +137,21 @@ impl Session {
         let mut summary = Vec::new();
         if self.interactive && !result.columns.is_empty() {
             summary.push(format!("{rows} row{}", if rows == 1 { "" } else { "s" }));
+        }
+        if self.interactive && before != after {
+            let delta = |b: usize, a: usize| {
+                let d = a as i128 - b as i128;
+                if d > 0 {
+                    format!("+{d}")
+                } else {
+                    d.to_string()
+                }
+            };
+            summary.push(format!(
+                "nodes {}, edges {}",
+                delta(before.0, after.0),
+                delta(before.1, after.1)
+            ));
         }
         if self.settings.timing {
             summary.push(format!("{:.3} ms", elapsed.as_secs_f64() * 1e3));
