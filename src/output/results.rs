@@ -76,7 +76,8 @@ pub fn write_result(
     }
 }
 
-/// Writes the result as a table; rows past `max_rows` are left out and counted.
+/// Writes the result as a table; rows past `max_rows` are left out and counted. Strings show
+/// without quotes, null as `null`, and everything else as [`value_text`] writes it.
 pub fn write_table(
     graph: &Graph,
     result: &QueryResult,
@@ -91,7 +92,12 @@ pub fn write_table(
         .max_rows
         .map_or(result.rows.len(), |m| m.min(result.rows.len()));
     for row in &result.rows[..shown] {
-        table.add_row(row.iter().map(|v| value_text(graph, v)));
+        table.add_row(row.iter().map(|v| match v {
+            // Top-level strings read better unquoted, as in other database shells; inside lists
+            // and maps they keep their quotes.
+            QValue::String(s) => s.clone(),
+            other => value_text(graph, other),
+        }));
     }
     writeln!(out, "{table}")?;
     let hidden = result.rows.len() - shown;
@@ -453,6 +459,15 @@ mod tests {
         let out = text(|w| write_json(&g, &r, w));
         let v: Json = serde_json::from_str(&out).unwrap();
         assert_eq!(v[0]["x"], json!("NaN"));
+    }
+
+    #[test]
+    fn tables_show_top_level_strings_unquoted() {
+        let (g, r) = sample();
+        let out = text(|w| write_table(&g, &r, &TableOptions::default(), w));
+        assert!(out.contains("┆ plain "), "{out}");
+        assert!(out.contains("(:Drug {name: 'ketamine'})"), "{out}");
+        assert!(out.contains("│ null "), "{out}");
     }
 
     #[test]
