@@ -28,6 +28,22 @@ pub enum ExportFormat {
     Entities,
 }
 
+impl ExportFormat {
+    /// The format's name as typed.
+    pub fn name(self) -> &'static str {
+        match self {
+            ExportFormat::Dot => "dot",
+            ExportFormat::Svg => "svg",
+            ExportFormat::Png => "png",
+            ExportFormat::Json => "json",
+            ExportFormat::Tsv => "tsv",
+            ExportFormat::Csv => "csv",
+            ExportFormat::Neo4j => "neo4j",
+            ExportFormat::Entities => "entities",
+        }
+    }
+}
+
 impl std::str::FromStr for ExportFormat {
     type Err = String;
 
@@ -117,22 +133,6 @@ pub fn export(graph: &Graph, req: &ExportRequest, stdout: &mut dyn Write) -> Res
             }
             _ => Ok(()),
         },
-    }
-}
-
-impl ExportFormat {
-    /// The format's name as typed.
-    pub fn name(self) -> &'static str {
-        match self {
-            ExportFormat::Dot => "dot",
-            ExportFormat::Svg => "svg",
-            ExportFormat::Png => "png",
-            ExportFormat::Json => "json",
-            ExportFormat::Tsv => "tsv",
-            ExportFormat::Csv => "csv",
-            ExportFormat::Neo4j => "neo4j",
-            ExportFormat::Entities => "entities",
-        }
     }
 }
 

@@ -146,7 +146,7 @@ pub struct ExportArgs {
     #[arg(long, value_name = "K", default_value_t = 1, requires = "around")]
     pub depth: usize,
     /// Graphviz layout direction for dot, svg and png (LR, RL, TB, BT).
-    #[arg(long, value_name = "DIR", value_parser = ["LR", "RL", "TB", "BT"])]
+    #[arg(long, value_name = "DIR", ignore_case = true, value_parser = ["LR", "RL", "TB", "BT"])]
     pub rankdir: Option<String>,
 }
 
