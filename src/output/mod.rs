@@ -6,7 +6,9 @@ pub mod csv;
 pub mod dot;
 pub mod json;
 pub mod render;
+pub mod results;
 pub mod subgraph;
+pub mod table;
 pub mod tsv;
 
 pub use subgraph::Subgraph;

@@ -1,0 +1,234 @@
+//! The shell driven through stdin, as scripts drive it: meta-commands, errors, exit codes, and
+//! no prompt in the output.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn seed(file: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("graphs/seed")
+        .join(file)
+}
+
+fn seed_rows(file: &str) -> Vec<csv::StringRecord> {
+    csv::Reader::from_path(seed(file))
+        .expect("seed file")
+        .records()
+        .map(|r| r.expect("seed row"))
+        .collect()
+}
+
+/// Runs `pharmakg repl [graph]` with `input` on stdin.
+fn repl(graph: Option<&Path>, input: &str) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pharmakg"));
+    cmd.arg("repl");
+    if let Some(g) = graph {
+        cmd.arg(g);
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    // The shell may end before reading everything (a graph that fails to load): a closed pipe
+    // is then expected, and the exit status tells the rest.
+    let _ = child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes());
+    child.wait_with_output().expect("the shell ends")
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A graph file imported from the seed CSV files.
+fn seed_graph(dir: &Path) -> PathBuf {
+    let target = dir.join("seed.kg");
+    let o = Command::new(env!("CARGO_BIN_EXE_pharmakg"))
+        .args(["import", "--nodes"])
+        .arg(seed("nodes.csv"))
+        .arg("--edges")
+        .arg(seed("edges.csv"))
+        .arg("-o")
+        .arg(&target)
+        .output()
+        .expect("the binary runs");
+    assert!(o.status.success(), "import failed: {}", err(&o));
+    target
+}
+
+fn assert_no_prompt(o: &Output) {
+    assert!(
+        !out(o).contains("pharmakg("),
+        "prompt on stdout: {}",
+        out(o)
+    );
+    assert!(
+        !err(o).contains("pharmakg("),
+        "prompt on stderr: {}",
+        err(o)
+    );
+}
+
+#[test]
+fn a_missing_graph_ends_the_shell_with_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = repl(Some(&dir.path().join("absent.kg")), ":stats\n");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("absent.kg"), "{}", err(&o));
+    assert!(out(&o).is_empty());
+}
+
+#[test]
+#[ignore = "needs persistence and CSV import"]
+fn stats_from_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = seed_graph(dir.path());
+    let o = repl(Some(&g), ":stats\n");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let text = out(&o);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], format!("nodes: {}", seed_rows("nodes.csv").len()));
+    assert_eq!(lines[1], format!("edges: {}", seed_rows("edges.csv").len()));
+    assert_no_prompt(&o);
+}
+
+#[test]
+#[ignore = "needs persistence and CSV import"]
+fn schema_lists_labels_types_and_keys_with_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = seed_graph(dir.path());
+    let o = repl(Some(&g), ":schema\n");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let text = out(&o);
+    let nodes = seed_rows("nodes.csv");
+    let edges = seed_rows("edges.csv");
+    for label in nodes.iter().map(|r| r[1].to_string()) {
+        let n = nodes.iter().filter(|r| r[1] == *label).count();
+        assert!(
+            text.contains(&format!("  {label}: {n}\n")),
+            "{label}: {text}"
+        );
+    }
+    for ty in edges.iter().map(|r| r[2].to_string()) {
+        let n = edges.iter().filter(|r| r[2] == *ty).count();
+        assert!(text.contains(&format!("  {ty}: {n}\n")), "{ty}: {text}");
+    }
+    assert!(
+        text.contains("node properties:\n") && text.contains(&format!("  name: {}\n", nodes.len())),
+        "{text}"
+    );
+    assert_no_prompt(&o);
+}
+
+#[test]
+#[ignore = "needs persistence and CSV import"]
+fn help_lists_the_meta_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = seed_graph(dir.path());
+    let o = repl(Some(&g), ":help\n");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    for cmd in [
+        ":open", ":save", ":export", ":stats", ":schema", ":format", ":timing", ":param",
+        ":params", ":quit",
+    ] {
+        assert!(out(&o).contains(cmd), "{cmd} missing from :help");
+    }
+    assert_no_prompt(&o);
+}
+
+#[test]
+#[ignore = "needs persistence and CSV import"]
+fn an_unknown_meta_command_fails_but_the_rest_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = seed_graph(dir.path());
+    let o = repl(Some(&g), ":frobnicate\n:stats\n");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains(":frobnicate"), "{}", err(&o));
+    assert!(out(&o).starts_with("nodes: "), "{}", out(&o));
+    assert_no_prompt(&o);
+}
+
+#[test]
+#[ignore = "needs persistence and CSV import"]
+fn a_failed_statement_exits_with_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = seed_graph(dir.path());
+    let o = repl(Some(&g), "MATCH (n RETURN n;\n:stats\n");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("line 1"), "{}", err(&o));
+    assert!(
+        out(&o).starts_with("nodes: "),
+        "the shell stopped: {}",
+        out(&o)
+    );
+    assert_no_prompt(&o);
+}
+
+#[test]
+#[ignore = "needs persistence and CSV import"]
+fn a_failed_open_keeps_the_open_graph() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = seed_graph(dir.path());
+    let o = repl(Some(&g), ":open nowhere.kg\n:stats\n");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("nowhere.kg"), "{}", err(&o));
+    let expected = format!("nodes: {}\n", seed_rows("nodes.csv").len());
+    assert!(out(&o).starts_with(&expected), "{}", out(&o));
+}
+
+#[test]
+#[ignore = "needs the query engine, persistence and CSV import"]
+fn statements_span_lines_and_print_in_the_chosen_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = seed_graph(dir.path());
+    let o = repl(
+        Some(&g),
+        ":format tsv\nMATCH (d:Drug)\n// the drugs\nRETURN d.name AS name\nORDER BY name;\n",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let mut drugs: Vec<String> = seed_rows("nodes.csv")
+        .iter()
+        .filter(|r| &r[1] == "Drug")
+        .map(|r| r[2].to_string())
+        .collect();
+    drugs.sort();
+    drugs.insert(0, "name".into());
+    assert_eq!(out(&o).lines().collect::<Vec<_>>(), drugs);
+    assert_no_prompt(&o);
+}
+
+#[test]
+#[ignore = "needs the query engine, persistence and CSV import"]
+fn a_write_then_save_reaches_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = seed_graph(dir.path());
+    let copy = dir.path().join("copy.kg");
+    let input = format!(
+        "CREATE (:Drug {{name: 'esketamine'}});\n:save {}\n",
+        copy.display()
+    );
+    let o = repl(Some(&g), &input);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let o = repl(Some(&copy), ":stats\n");
+    let expected = format!("nodes: {}\n", seed_rows("nodes.csv").len() + 1);
+    assert!(out(&o).starts_with(&expected), "{}", out(&o));
+}
+
+#[test]
+#[ignore = "needs the rebuilt default graph (graphs/pharmacology.kg)"]
+fn no_argument_opens_the_builtin_graph() {
+    let o = repl(None, ":stats\n");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let expected = format!("nodes: {}\n", seed_rows("nodes.csv").len());
+    assert!(out(&o).starts_with(&expected), "{}", out(&o));
+}
