@@ -168,7 +168,6 @@ fn a_bad_param_is_an_error_not_a_usage_error() {
 }
 
 #[test]
-#[ignore = "needs CSV import"]
 fn import_reports_a_bad_row_with_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let nodes = dir.path().join("nodes.csv");
@@ -195,7 +194,6 @@ fn import_reports_a_bad_row_with_file_and_line() {
 }
 
 #[test]
-#[ignore = "needs persistence and CSV import"]
 fn stats_prints_counts_as_plain_integers() {
     let dir = tempfile::tempdir().unwrap();
     let graph = seed_graph(dir.path());
@@ -237,7 +235,6 @@ fn stats_prints_counts_as_plain_integers() {
 }
 
 #[test]
-#[ignore = "needs the query engine, persistence and CSV import"]
 fn query_tsv_is_a_header_then_one_row_per_result() {
     let dir = tempfile::tempdir().unwrap();
     let graph = seed_graph(dir.path());
@@ -265,7 +262,6 @@ fn query_tsv_is_a_header_then_one_row_per_result() {
 }
 
 #[test]
-#[ignore = "needs the query engine, persistence and CSV import"]
 fn query_scripts_params_and_save() {
     let dir = tempfile::tempdir().unwrap();
     let graph = seed_graph(dir.path());
@@ -316,7 +312,6 @@ fn query_scripts_params_and_save() {
 }
 
 #[test]
-#[ignore = "needs the query engine, persistence and CSV import"]
 fn runs_report_timing_on_stderr_only() {
     let dir = tempfile::tempdir().unwrap();
     let graph = seed_graph(dir.path());
@@ -356,7 +351,6 @@ fn runs_report_timing_on_stderr_only() {
 }
 
 #[test]
-#[ignore = "needs persistence and CSV import"]
 fn export_refuses_unknown_and_ambiguous_names() {
     let dir = tempfile::tempdir().unwrap();
     let graph = seed_graph(dir.path());
@@ -373,7 +367,6 @@ fn export_refuses_unknown_and_ambiguous_names() {
 }
 
 #[test]
-#[ignore = "needs persistence and CSV import; rebuild graphs/pharmacology.kg first (see README)"]
 fn the_shipped_graph_equals_a_rebuild_from_its_seed() {
     let rebuilt =
         pharmakg::import::import_csv(&seed("nodes.csv"), &seed("edges.csv"), None).unwrap();

@@ -1045,7 +1045,6 @@ fn canonical(g: &Graph) -> Canonical {
 }
 
 #[test]
-#[ignore = "needs importer"]
 fn csv_export_imports_back_to_the_same_graph() {
     let g = imported_shape();
     let dir = tempfile::tempdir().unwrap();

@@ -89,7 +89,6 @@ fn a_missing_graph_ends_the_shell_with_1() {
 }
 
 #[test]
-#[ignore = "needs persistence and CSV import"]
 fn stats_from_stdin() {
     let dir = tempfile::tempdir().unwrap();
     let g = seed_graph(dir.path());
@@ -103,7 +102,6 @@ fn stats_from_stdin() {
 }
 
 #[test]
-#[ignore = "needs persistence and CSV import"]
 fn schema_lists_labels_types_and_keys_with_counts() {
     let dir = tempfile::tempdir().unwrap();
     let g = seed_graph(dir.path());
@@ -131,7 +129,6 @@ fn schema_lists_labels_types_and_keys_with_counts() {
 }
 
 #[test]
-#[ignore = "needs persistence and CSV import"]
 fn help_lists_the_meta_commands() {
     let dir = tempfile::tempdir().unwrap();
     let g = seed_graph(dir.path());
@@ -147,7 +144,6 @@ fn help_lists_the_meta_commands() {
 }
 
 #[test]
-#[ignore = "needs persistence and CSV import"]
 fn an_unknown_meta_command_fails_but_the_rest_runs() {
     let dir = tempfile::tempdir().unwrap();
     let g = seed_graph(dir.path());
@@ -159,7 +155,6 @@ fn an_unknown_meta_command_fails_but_the_rest_runs() {
 }
 
 #[test]
-#[ignore = "needs persistence and CSV import"]
 fn a_failed_statement_exits_with_1() {
     let dir = tempfile::tempdir().unwrap();
     let g = seed_graph(dir.path());
@@ -175,7 +170,6 @@ fn a_failed_statement_exits_with_1() {
 }
 
 #[test]
-#[ignore = "needs persistence and CSV import"]
 fn a_failed_open_keeps_the_open_graph() {
     let dir = tempfile::tempdir().unwrap();
     let g = seed_graph(dir.path());
@@ -187,7 +181,6 @@ fn a_failed_open_keeps_the_open_graph() {
 }
 
 #[test]
-#[ignore = "needs the query engine, persistence and CSV import"]
 fn statements_span_lines_and_print_in_the_chosen_format() {
     let dir = tempfile::tempdir().unwrap();
     let g = seed_graph(dir.path());
@@ -208,7 +201,6 @@ fn statements_span_lines_and_print_in_the_chosen_format() {
 }
 
 #[test]
-#[ignore = "needs the query engine, persistence and CSV import"]
 fn a_write_then_save_reaches_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let g = seed_graph(dir.path());
@@ -225,7 +217,6 @@ fn a_write_then_save_reaches_the_file() {
 }
 
 #[test]
-#[ignore = "needs the rebuilt default graph (graphs/pharmacology.kg)"]
 fn no_argument_opens_the_builtin_graph() {
     let o = repl(None, ":stats\n");
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));

@@ -16,34 +16,7 @@ use std::time::{Duration, Instant};
 /// Explains a failed query: the message, then the statement's line with a caret under the
 /// place the error points at, when the engine gave one.
 pub fn describe_error(query: &str, err: &QueryError) -> String {
-    let mut s = format!("{:?}: {}", err.kind, err.message);
-    let Some((start, end)) = err.span else {
-        return s;
-    };
-    let start = floor_boundary(query, start);
-    let end = floor_boundary(query, end.max(start));
-    let line_start = query[..start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = query[start..].find('\n').map_or(query.len(), |i| start + i);
-    let line_no = query[..start].matches('\n').count() + 1;
-    let col = query[line_start..start].chars().count();
-    let width = query[start..end.min(line_end)].chars().count().max(1);
-    s.push_str(&format!(
-        " (line {line_no}, column {})\n  {}\n  {}{}",
-        col + 1,
-        &query[line_start..line_end],
-        " ".repeat(col),
-        "^".repeat(width)
-    ));
-    s
-}
-
-/// The largest character boundary of `s` not past `i`, so a span from anywhere cuts safely.
-fn floor_boundary(s: &str, i: usize) -> usize {
-    let mut i = i.min(s.len());
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
+    err.render(query)
 }
 
 /// The limits a query runs under, from the command line.
@@ -229,39 +202,6 @@ pub fn median_min(times: &mut [Duration]) -> (Duration, Duration) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::query::{ErrorKind, Phase};
-
-    fn err(span: Option<(usize, usize)>) -> QueryError {
-        QueryError {
-            kind: ErrorKind::SyntaxError,
-            code: "InvalidSyntax".into(),
-            phase: Phase::Compile,
-            message: "expected `)`".into(),
-            span,
-        }
-    }
-
-    #[test]
-    fn errors_point_at_their_place() {
-        let q = "MATCH (n)\nRETURN n.name AS";
-        let text = describe_error(q, &err(Some((24, 26))));
-        let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[0], "SyntaxError: expected `)` (line 2, column 15)");
-        assert_eq!(lines[1], "  RETURN n.name AS");
-        assert_eq!(lines[2], "                ^^");
-    }
-
-    #[test]
-    fn errors_without_a_place_are_just_the_message() {
-        assert_eq!(
-            describe_error("RETURN", &err(None)),
-            "SyntaxError: expected `)`"
-        );
-        // A span past the end or inside a character is clamped, never a panic.
-        assert!(describe_error("RETURN", &err(Some((50, 60)))).ends_with('^'));
-        let text = describe_error("RETURN 'κέτα' x", &err(Some((9, 11))));
-        assert!(text.contains("(line 1, column 9)"), "{text}");
-    }
 
     #[test]
     fn median_of_even_and_odd_counts() {
