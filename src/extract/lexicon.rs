@@ -212,6 +212,7 @@ impl Lexicon {
             }
             for n in names {
                 let cs = case_sensitive(&n);
+                // Case-sensitive names keep their spelling, checked against the text.
                 let key = if cs { n.clone() } else { n.to_ascii_lowercase() };
                 by_name.entry(n.to_lowercase()).or_insert(i);
                 // The first entry to claim a name keeps it.
@@ -224,7 +225,7 @@ impl Lexicon {
         }
         let matcher = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
-            .build(patterns.iter().map(|(_, p, _)| p.as_str()))
+            .build(patterns.iter().map(|(_, p, _)| p.to_ascii_lowercase()))
             .unwrap_or_else(|_| {
                 AhoCorasick::new(std::iter::empty::<&str>()).expect("an empty matcher builds")
             });
@@ -262,7 +263,38 @@ impl Lexicon {
             }
             cands.push((s, e, *entry));
         }
-        select(cands)
+        let mut hits = select(cands);
+        self.split_conjunctions(lower, &mut hits);
+        hits
+    }
+
+    /// A name that joins two names the lexicon knows ("nausea and vomiting") is read as the
+    /// two of them, as a list would be.
+    fn split_conjunctions(&self, lower: &str, hits: &mut Vec<Hit>) {
+        let mut extra = Vec::new();
+        hits.retain(|h| {
+            if h.nested {
+                return true;
+            }
+            let t = &lower[h.start..h.end];
+            let Some(p) = t.find(" and ") else {
+                return true;
+            };
+            let (a, b) = (&t[..p], &t[p + 5..]);
+            match (self.lookup(a), self.lookup(b)) {
+                (Some(x), Some(y)) => {
+                    extra.push(Hit { start: h.start, end: h.start + p, entry: x, nested: false });
+                    extra.push(Hit { start: h.start + p + 5, end: h.end, entry: y, nested: false });
+                    false
+                }
+                _ => true,
+            }
+        });
+        if !extra.is_empty() {
+            hits.retain(|h| !(h.nested && extra.iter().any(|e| e.start <= h.start && h.end <= e.end)));
+            hits.extend(extra);
+            hits.sort_by_key(|h| (h.start, h.nested, h.end));
+        }
     }
 }
 

@@ -62,6 +62,7 @@ enum Kind {
     Treat,
     Prevent,
     Reduction,
+    Improve,
     Metabolized,
     Interact,
     Located,
@@ -80,17 +81,18 @@ const TRIGGERS: &[(&str, Kind, bool, f64)] = &[
     ("activate|activates|activating|agonist of|agonist at|stimulate|stimulates|stimulating", Kind::Activate, false, 0.75),
     ("activated by|stimulated by", Kind::Activate, true, 0.75),
     ("binds to|bind to|binding to|bound to|binds|acts at|act at|acting at|affinity for", Kind::Bind, false, 0.75),
-    ("increase|increases|increasing|raise|raises|raising|elevate|elevates|elevating|enhance|enhances|enhancing|upregulate|upregulates|upregulating|boost|boosts|leads to increased|lead to increased|led to increased|contributed to increased|contributes to increased|contribute to increased|resulting in increased|results in increased|increased|enhanced|elevated|raised|restore|restores|restoring|promote the release of|promotes the release of|lead to the release of|leads to the release of|increase the release of|increases the release of|release of", Kind::Increase, false, 0.75),
+    ("increase|increases|increasing|raise|raises|raising|elevate|elevates|elevating|enhance|enhances|enhancing|upregulate|upregulates|upregulating|boost|boosts|leads to increased|lead to increased|led to increased|contributed to increased|contributes to increased|contribute to increased|resulting in increased|results in increased|increased|enhanced|elevated|raised|restore|restores|restoring|promote the release of|promotes the release of|lead to the release of|leads to the release of|increase the release of|increases the release of", Kind::Increase, false, 0.75),
     ("increased by|enhanced by|elevated by|raised by", Kind::Increase, true, 0.75),
     ("decrease|decreases|decreasing|reduce|reduces|reducing|lower|lowers|lowering|downregulate|downregulates|downregulating|diminish|diminishes|diminishing|attenuate|attenuates|attenuating|deplete|depletes|decreased|reduced|lowered|diminished|attenuated", Kind::Decrease, false, 0.75),
     ("decreased by|reduced by|lowered by|attenuated by", Kind::Decrease, true, 0.75),
     ("cause|causes|causing|caused|induce|induces|inducing|trigger|triggers|triggering|triggered|lead to|leads to|led to|leading to|result in|results in|resulted in|resulting in|produce|produces|producing|produced|contribute to|contributes to|contributed to|contributing to|elicit|elicits|eliciting|provoke|provokes|precipitate|precipitates|increase the risk of|increases the risk of|increased risk of|raise the risk of|raises the risk of|risk factor for|ability to cause", Kind::Cause, false, 0.75),
-    ("caused by|induced by|triggered by|produced by|precipitated by|elicited by|provoked by|due to|secondary to|attributed to|stemming from|stems from|resulting from", Kind::Cause, true, 0.7),
+    ("caused by|induced by|triggered by|produced by|precipitated by|elicited by|provoked by|secondary to|attributed to|stemming from|stems from|resulting from", Kind::Cause, true, 0.7),
     ("treat|treats|treating|treatment of|treatment for|in the treatment of|used to treat|effective for|effective in treating|effective against|relieve|relieves|relieving|alleviate|alleviates|alleviating|ameliorate|ameliorates|ameliorating|overcome|overcoming|therapy for|indicated for|approved for|medication for|antidepressant for|role in treating|management of", Kind::Treat, false, 0.75),
     ("treated with|treated by|relieved by|alleviated by", Kind::Treat, true, 0.75),
-    ("prevent|prevents|preventing|prevention of|protects against|protect against|protecting against|reduce the risk of|reduces the risk of|reducing the risk of", Kind::Prevent, false, 0.75),
+    ("prevent|prevents|preventing|prevention of|protects against|protect against|protecting against|reduce the risk of|reduces the risk of|reducing the risk of|reduce the likelihood of|reduces the likelihood of|reducing the likelihood of", Kind::Prevent, false, 0.75),
     ("prevented by", Kind::Prevent, true, 0.75),
-    ("reduction in|reductions in|reduced symptoms of|improvement in|improvements in|decrease in|decreases in", Kind::Reduction, false, 0.7),
+    ("reduction in|reductions in|reduced symptoms of|decrease in|decreases in|reduction|reductions", Kind::Reduction, false, 0.7),
+    ("improvement in|improvements in|improvements|improvement|increase in|increases in", Kind::Improve, false, 0.7),
     ("metabolized by|metabolised by|metabolism by|broken down by|substrate of|substrate for|cleared by", Kind::Metabolized, false, 0.85),
     ("metabolizes|metabolises|metabolize|metabolise|metabolizing|metabolising", Kind::Metabolized, true, 0.8),
     ("interact with|interacts with|interacting with|interaction with|interactions with|interaction between|combined with|mixed with|together with", Kind::Interact, false, 0.75),
@@ -115,7 +117,26 @@ const HEDGES: &[&str] = &[
 const PRONOUNS: &[&str] = &[
     "it", "its", "this drug", "the drug", "this medication", "the medication", "this medicine",
     "this compound", "the compound", "this substance", "this disruption", "this binding",
-    "this",
+    "this mechanism",
+];
+/// Nouns that stand for the subject of the clause before a restrictive "that".
+const GENERIC_NOUNS: &[&str] = &[
+    "drug", "medication", "medicine", "substance", "agent", "compound", "treatment", "therapy",
+];
+/// Words that introduce the members of a list.
+const LIST_INTRO: &[&str] = &[
+    "such as", "including", "like", "e.g.", "especially", "particularly", "specifically",
+    "namely", "include", "i.e.",
+];
+/// Words before a subject that invert its effect ("downregulation of X").
+const INVERTERS: &[&str] = &[
+    "downregulation of ", "down-regulation of ", "inhibition of ", "knockdown of ", "loss of ",
+    "deletion of ", "blockade of ", "depletion of ", "deficiency of ", "suppression of ",
+    "reduction of ", "reduced ", "decreased ", "lower ",
+];
+/// Labels of mentions that can act as agents in a participial chain.
+const AGENTS: &[&str] = &[
+    "Gene", "Neurotransmitter", "Receptor", "Enzyme", "CellType", "Transporter",
 ];
 /// Words that start an introductory phrase ending at the first comma ("In rats, ...").
 const INTROS: &[&str] = &[
@@ -256,11 +277,21 @@ fn resolve(kind: Kind, s: &str, o: &str) -> Option<&'static str> {
         },
         Kind::Activate => match o {
             "Receptor" => "AGONIZES",
+            "Process" | "Symptom" | "Disorder" => "CAUSES",
             _ => "INCREASES",
         },
         Kind::Bind => "BINDS",
+        Kind::Increase | Kind::Decrease | Kind::Improve
+            if matches!(o, "BrainRegion" | "Therapy" | "DrugClass") =>
+        {
+            return None
+        }
         Kind::Increase => "INCREASES",
         Kind::Decrease => "DECREASES",
+        Kind::Improve => match o {
+            "Symptom" | "Disorder" if matches!(s, "Drug" | "Therapy") => "TREATS",
+            _ => "INCREASES",
+        },
         Kind::Cause => match o {
             "Symptom" | "Disorder" | "Process" => "CAUSES",
             "Drug" | "DrugClass" | "Therapy" | "BrainRegion" => return None,
@@ -324,7 +355,11 @@ pub fn extract(cx: &Context, effect_entity: &dyn Fn(&str) -> Option<usize>) -> V
             index: i,
             start: sentence.start,
             end: sentence.end,
-            args: all.iter().copied().filter(|m| !m.nested).collect(),
+            args: all
+                .iter()
+                .copied()
+                .filter(|m| !m.nested && !adjectival(cx, m))
+                .collect(),
             all,
             trigs: find_triggers(cx.lower, sentence.start, sentence.end, all),
             hedged: hedged(lower),
@@ -396,13 +431,16 @@ impl Sent<'_, '_> {
     fn clause_start(&self, pos: usize) -> (usize, &'static str) {
         const BOUNDS: &[&str] = &[
             "; ", ": ", " that ", " which ", " who ", " whereas ", " while ", " but ",
-            " although ", " because ", " whilst ", " meaning ", " where ",
+            " although ", " because ", " whilst ", " meaning ", " where ", ", and it ",
+            ", and they ", ", and this ",
         ];
         let hay = self.text(self.start, pos);
         let mut best = (self.start, "");
         for b in BOUNDS {
             if let Some(p) = hay.rfind(b) {
-                let at = self.start + p + b.len();
+                // ", and it": the new clause starts at the pronoun.
+                let skip = if b.starts_with(", and ") { 6 } else { b.len() };
+                let at = self.start + p + skip;
                 if at > best.0 {
                     best = (at, b.trim());
                 }
@@ -461,12 +499,58 @@ impl Sent<'_, '_> {
         out
     }
 
+    /// The entity a pronoun in this sentence stands for: the sentence's own subject when the
+    /// sentence opens with a mention, else the document's topic.
+    fn antecedent(&self, pron: usize, domain_ok: &dyn Fn(&str) -> bool) -> Option<(usize, f64)> {
+        let opening = self.text(self.start, self.end);
+        let starts_with_pronoun = PRONOUNS
+            .iter()
+            .any(|p| opening.starts_with(p) && bounded(opening, 0, p.len()));
+        if !starts_with_pronoun {
+            let first = self.args.iter().find(|m| {
+                m.end <= pron
+                    && words(self.text(self.start, m.start)) <= 3
+                    && self.label(m.ent) != "DrugClass"
+            });
+            if let Some(m) = first {
+                return domain_ok(self.label(m.ent)).then_some((m.ent, 0.85));
+            }
+        }
+        let topic = self.cx.topic?;
+        domain_ok(self.label(topic)).then_some((topic, 0.8))
+    }
+
     /// The subjects of a trigger: the leftmost mention of its clause (with the mentions
     /// coordinated with it), or what a pronoun or a relative clause points to.
     fn subjects(&self, t: &Trig, domain_ok: &dyn Fn(&str) -> bool) -> (Vec<usize>, f64) {
         let (mut cs, opener) = self.clause_start(t.start);
         let (skipped, like) = self.skip_intro(cs, t.start);
         cs = skipped;
+        let before_trig = self.text(self.start, t.start);
+        // A participle ("dopamine, a transmitter associated with craving") modifies the
+        // nearest mention before it.
+        if t.kind == Kind::Assoc {
+            let prev_word = before_trig
+                .split(|c: char| !c.is_alphanumeric())
+                .rfind(|w| !w.is_empty())
+                .unwrap_or("");
+            const AUX: &[&str] = &[
+                "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "also",
+                "may", "might", "can", "could", "strongly", "closely", "often", "not",
+            ];
+            if !AUX.contains(&prev_word) {
+                let near = self.args.iter().rev().find(|m| m.end <= t.start);
+                if let Some(m) = near {
+                    let gap_ok = words(self.text(m.end, t.start)) <= 5
+                        && !self.trigs.iter().any(|o| o.start >= m.end && o.end <= t.start)
+                        && !self.in_parens(m.start);
+                    if gap_ok && domain_ok(self.label(m.ent)) {
+                        return (vec![m.ent], 0.9);
+                    }
+                }
+                return (Vec::new(), 0.0);
+            }
+        }
         let cands: Vec<usize> = (0..self.args.len())
             .filter(|&i| {
                 let m = self.args[i];
@@ -477,39 +561,55 @@ impl Sent<'_, '_> {
             if words(self.text(self.args[i].end, t.start)) > 14 {
                 return (Vec::new(), 0.0);
             }
-            let mut out: Vec<usize> = self
+            let chain: Vec<usize> = self
                 .chain(i)
                 .into_iter()
                 .filter(|&j| self.args[j].end <= t.start)
+                .collect();
+            let drugs_listed = chain.iter().any(|&j| self.label(self.args[j].ent) == "Drug");
+            let mut out: Vec<usize> = chain
+                .into_iter()
                 .map(|j| self.args[j].ent)
+                .filter(|&e| !(drugs_listed && self.label(e) == "DrugClass"))
                 .collect();
             out.extend(like);
             return (out, 1.0);
         }
-        if !cands.is_empty() {
-            return (Vec::new(), 0.0);
-        }
         let clause = self.text(cs, t.start);
-        if matches!(opener, "that" | "which" | "who") && clause_is_predicate(clause) {
-            // "X is a drug that causes Y", "X inhibits Z, which increases Y".
-            let prev = Trig { start: cs.saturating_sub(opener.len() + 2), ..*t };
-            if prev.start > self.start {
-                let (s, c) = self.subjects(&prev, domain_ok);
-                return (s, c * 0.9);
+        if cands.is_empty() && matches!(opener, "that" | "which" | "who") && clause_is_predicate(clause) {
+            let open_at = cs.saturating_sub(opener.len() + 1);
+            let before = self.text(self.start, open_at).trim_end();
+            if before.ends_with(',') {
+                // ", which ..." speaks of the whole clause before: its subject.
+                let prev = Trig { start: open_at, ..*t };
+                if prev.start > self.start {
+                    let (s, c) = self.subjects(&prev, domain_ok);
+                    return (s, c * 0.9);
+                }
+            } else {
+                // A restrictive clause speaks of the noun just before it.
+                let near = self.args.iter().rev().find(|m| m.end <= open_at);
+                if let Some(m) = near {
+                    if words(self.text(m.end, open_at)) == 0 {
+                        return if domain_ok(self.label(m.ent)) {
+                            (vec![m.ent], 0.85)
+                        } else {
+                            (Vec::new(), 0.0)
+                        };
+                    }
+                }
+                let last = before.rsplit(' ').next().unwrap_or("");
+                if GENERIC_NOUNS.contains(&last) {
+                    let prev = Trig { start: open_at, ..*t };
+                    let (s, c) = self.subjects(&prev, domain_ok);
+                    return (s, c * 0.9);
+                }
+                return (Vec::new(), 0.0);
             }
         }
-        if has_pronoun(clause) {
-            let pron = clause_pronoun_pos(clause).map_or(t.start, |p| cs + p);
-            // A pronoun points back to the sentence's subject, or else to the document's topic.
-            if let Some(m) = self.args.iter().find(|m| m.end <= pron && m.start < cs) {
-                if domain_ok(self.label(m.ent)) {
-                    return (vec![m.ent], 0.85);
-                }
-            }
-            if let Some(topic) = self.cx.topic {
-                if domain_ok(self.label(topic)) {
-                    return (vec![topic], 0.8);
-                }
+        if let Some(p) = clause_pronoun_pos(clause) {
+            if let Some((e, c)) = self.antecedent(cs + p, domain_ok) {
+                return (vec![e], c);
             }
         }
         (Vec::new(), 0.0)
@@ -518,14 +618,33 @@ impl Sent<'_, '_> {
     /// The objects of a trigger: the first mention after it, close enough, with those
     /// coordinated with it.
     fn objects(&self, t: &Trig) -> Vec<usize> {
-        let Some(first) = self.args.iter().position(|m| m.start >= t.end) else {
+        let Some(mut first) = self.args.iter().position(|m| m.start >= t.end) else {
             return Vec::new();
         };
+        // "microglia-mediated inflammation": the mention is a modifier; the head follows.
+        if self.cx.lower[self.args[first].end..].starts_with('-') {
+            if let Some(next) = self.args.get(first + 1) {
+                if words(self.text(self.args[first].end, next.start)) <= 1 {
+                    first += 1;
+                }
+            }
+        }
+        // "the plasma level of X": the measure is of X.
+        if self.label(self.args[first].ent) == "Measure" {
+            if let Some(next) = self.args.get(first + 1) {
+                let gap = self.text(self.args[first].end, next.start);
+                if gap == " of " || gap == " of the " {
+                    first += 1;
+                }
+            }
+        }
         let gap = self.text(t.end, self.args[first].start);
-        let limit = if t.kind == Kind::IsA { 7 } else { 5 };
-        let listed = ["such as", "including", "like", "e.g.", "especially", "particularly", "specifically", "namely", "include"]
-            .iter()
-            .any(|w| gap.contains(w));
+        let limit = match t.kind {
+            Kind::IsA => 7,
+            Kind::Improve => 7,
+            _ => 5,
+        };
+        let listed = LIST_INTRO.iter().any(|w| gap.contains(w));
         let n = words(gap);
         if n > limit && !(listed && n <= 12) {
             return Vec::new();
@@ -533,11 +652,13 @@ impl Sent<'_, '_> {
         if gap.contains(';') || gap.contains(" which ") || gap.contains(" while ") || gap.contains(" but ") {
             return Vec::new();
         }
-        if self
-            .trigs
-            .iter()
-            .any(|o| o.start >= t.end && o.end <= self.args[first].start && o.kind != Kind::Include && !(t.kind == Kind::IsA && o.kind == Kind::IsA))
-        {
+        let blocked = self.trigs.iter().any(|o| {
+            o.start >= t.end
+                && o.end <= self.args[first].start
+                && o.kind != Kind::Include
+                && !(t.kind == Kind::IsA && o.kind == Kind::IsA)
+        });
+        if blocked {
             return Vec::new();
         }
         self.chain(first)
@@ -559,7 +680,31 @@ impl Sent<'_, '_> {
             || self.text(self.start, self.end).contains("no evidence")
     }
 
+    /// Whether the trigger opens a participial clause (", activating Y", "and ultimately
+    /// inducing Z").
+    fn participial(&self, t: &Trig) -> bool {
+        let word = self.text(t.start, t.end);
+        if !word.split(' ').next().is_some_and(|w| w.ends_with("ing")) {
+            return false;
+        }
+        let before = self.text(self.start, t.start).trim_end();
+        before.ends_with(',')
+            || before.ends_with(" and")
+            || before.ends_with(" ultimately")
+            || before.ends_with(" thereby")
+            || before.ends_with(" thus")
+            || before.ends_with(" subsequently")
+    }
+
+    /// "downregulation of X ... increases Y": the subject's loss has the opposite effect.
+    fn inverted(&self, subject_start: usize) -> bool {
+        let before = self.text(self.start, subject_start);
+        INVERTERS.iter().any(|w| before.ends_with(w))
+    }
+
     fn triggered(&self, facts: &mut Vec<Fact>) {
+        // (subjects, objects) of the previous trigger, for participial chains.
+        let mut prev: Option<(Vec<usize>, Vec<usize>, bool)> = None;
         for t in &self.trigs {
             if matches!(t.kind, Kind::Include) {
                 self.include_list(t, facts);
@@ -572,6 +717,9 @@ impl Sent<'_, '_> {
             let (left_is_object, kind) = (t.reversed, t.kind);
             let objs = self.objects(t);
             if objs.is_empty() {
+                if matches!(kind, Kind::Reduction | Kind::Improve) {
+                    self.patient_before(t, facts);
+                }
                 continue;
             }
             let first_obj_label = self.label(objs[0]).to_string();
@@ -583,8 +731,23 @@ impl Sent<'_, '_> {
                         || objs.iter().any(|&o| resolve(kind, l, self.label(o)).is_some())
                 }
             };
-            let (subs, sconf) = self.subjects(t, &domain_ok);
+            let participial = self.participial(t);
+            let (subs, sconf) = match (&prev, participial) {
+                (Some((ps, _, true)), true) if self.text(self.start, t.start).trim_end().ends_with(|c: char| c.is_alphabetic()) => {
+                    (ps.clone(), 0.8)
+                }
+                (Some((_, po, _)), true)
+                    if !matches!(self.text(t.start, t.end), "resulting in" | "leading to" | "contributing to")
+                        && po.last().is_some_and(|&o| AGENTS.contains(&self.label(o))) =>
+                {
+                    (vec![*po.last().unwrap_or(&0)], 0.8)
+                }
+                _ => self.subjects(t, &domain_ok),
+            };
             if subs.is_empty() {
+                if matches!(kind, Kind::Reduction | Kind::Improve) {
+                    self.agent_from_previous(t, &objs, facts);
+                }
                 continue;
             }
             let obj_end = self
@@ -592,21 +755,84 @@ impl Sent<'_, '_> {
                 .iter()
                 .find(|m| m.start >= t.end)
                 .map_or(t.end, |m| m.end);
-            let subj_start = self
-                .args
-                .iter()
-                .find(|m| subs.contains(&m.ent))
-                .map_or(t.start, |m| m.start.min(t.start));
+            let subj_mention = self.args.iter().find(|m| subs.contains(&m.ent) && m.end <= t.start);
+            let subj_start = subj_mention.map_or(t.start, |m| m.start.min(t.start));
             if self.negated(subj_start, obj_end) {
+                prev = Some((subs, objs, participial));
                 continue;
             }
+            let flip = subj_mention.is_some_and(|m| self.inverted(m.start));
             for &s in &subs {
                 for &o in &objs {
                     let (s2, o2) = if left_is_object { (o, s) } else { (s, o) };
                     if let Some(rel) = resolve(kind, self.label(s2), self.label(o2)) {
+                        let rel = match (flip, rel) {
+                            (true, "INCREASES") => "DECREASES",
+                            (true, "DECREASES") => "INCREASES",
+                            (_, r) => r,
+                        };
                         self.push(facts, s2, rel, o2, t.conf * sconf);
                     }
                 }
+            }
+            prev = Some((subs, objs, participial));
+        }
+    }
+
+    /// "A, B and C showed a marked reduction": the mentions before a change noun are what
+    /// changed; the agent is the previous sentence's.
+    fn patient_before(&self, t: &Trig, facts: &mut Vec<Fact>) {
+        let before: Vec<usize> = (0..self.args.len())
+            .filter(|&i| self.args[i].end <= t.start)
+            .collect();
+        let Some(&last) = before.last() else {
+            return;
+        };
+        let gap = self.text(self.args[last].end, t.start);
+        if words(gap) > 3 || !(gap.contains("show") || gap.contains("display") || gap.contains("exhibit")) {
+            return;
+        }
+        let mut first = last;
+        while first > 0 && coordinating(self.text(self.args[first - 1].end, self.args[first].start)) {
+            first -= 1;
+        }
+        let objs: Vec<usize> = (first..=last).map(|i| self.args[i].ent).collect();
+        self.agent_from_previous(t, &objs, facts);
+    }
+
+    /// A change with no agent in its sentence takes the drug that the previous sentence said
+    /// caused changes of the same kind.
+    fn agent_from_previous(&self, t: &Trig, objs: &[usize], facts: &mut Vec<Fact>) {
+        let Some(prev) = self.index.checked_sub(1) else {
+            return;
+        };
+        let agent = facts
+            .iter()
+            .rev()
+            .take_while(|f| f.sentence >= prev)
+            .find(|f| f.sentence == prev && self.label(f.subject) == "Drug" && matches!(f.relation, "INCREASES" | "DECREASES"))
+            .map(|f| f.subject)
+            .or_else(|| {
+                // The previous sentence's changes may have had no known object.
+                let sent = self.cx.doc.sentences.get(prev)?;
+                let text = &self.cx.lower[sent.start..sent.end];
+                let changes = ["increase", "decrease", "reduc", "improv"].iter().any(|w| text.contains(w));
+                let drug = self.cx.mentions.get(prev)?.iter().find(|m| !m.nested && self.label(m.ent) == "Drug")?;
+                changes.then_some(drug.ent)
+            });
+        let Some(agent) = agent else {
+            return;
+        };
+        if self.negated(self.start, self.end) {
+            return;
+        }
+        let rel = match t.kind {
+            Kind::Improve => "INCREASES",
+            _ => "DECREASES",
+        };
+        for &o in objs {
+            if matches!(self.label(o), "Microbe" | "Gene" | "Neurotransmitter" | "Process" | "Measure") {
+                self.push(facts, agent, rel, o, 0.6);
             }
         }
     }
@@ -761,39 +987,50 @@ impl Sent<'_, '_> {
                 .split(|c: char| c.is_whitespace() || c == ',')
                 .filter(|w| !w.is_empty())
                 .collect();
+            let mut cut = p;
             for w in toks.iter().rev().take(8) {
+                let at = before[..cut].rfind(w).unwrap_or(cut);
                 if matches!(*w, "and" | "or" | "and/or") {
+                    cut = at;
                     continue;
                 }
                 let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-');
                 if let Some((_, rel, name)) = EFFECT_ADJECTIVES.iter().find(|(a, _, _)| *a == w) {
                     adjs.push((*rel, *name));
-                } else if w.ends_with("ic") || w.ends_with("ive") || w.ends_with("ory") || w.ends_with("ant") || w.ends_with("ing") || w.ends_with("al") {
-                    continue;
-                } else {
+                } else if !(w.ends_with("ic") || w.ends_with("ive") || w.ends_with("ory") || w.ends_with("ant") || w.ends_with("ing") || w.ends_with("al")) {
                     break;
                 }
+                cut = at;
             }
             if adjs.is_empty() {
                 continue;
             }
-            // The subject: "effects of X", else the nearest drug before, else the topic.
+            let run_start = self.start + cut;
+            let word_before = lower[..cut]
+                .split(|c: char| !c.is_alphanumeric())
+                .rfind(|w| !w.is_empty())
+                .unwrap_or("");
+            // The subject: "effects of X", else what "its" stands for, else the nearest drug.
             let after = self.text(abs, self.end);
             let of_x = after
                 .find(" of ")
                 .filter(|&q| q <= 10)
                 .and_then(|q| self.args.iter().find(|m| m.start >= abs + q && m.start <= abs + q + 5));
+            let drugish = |l: &str| matches!(l, "Drug" | "DrugClass");
             let subj = of_x
-                .filter(|m| matches!(self.label(m.ent), "Drug" | "DrugClass"))
+                .filter(|m| drugish(self.label(m.ent)))
                 .map(|m| (m.ent, 1.0))
                 .or_else(|| {
-                    self.args
-                        .iter()
-                        .rev()
-                        .find(|m| m.end <= abs && matches!(self.label(m.ent), "Drug" | "DrugClass"))
-                        .map(|m| (m.ent, 0.9))
-                })
-                .or_else(|| self.cx.topic.filter(|_| has_pronoun(&lower[..p])).map(|t| (t, 0.8)));
+                    if matches!(word_before, "its" | "their") {
+                        self.antecedent(run_start, &drugish)
+                    } else {
+                        self.args
+                            .iter()
+                            .rev()
+                            .find(|m| m.end <= run_start && self.label(m.ent) == "Drug")
+                            .map(|m| (m.ent, 0.9))
+                    }
+                });
             let Some((s, sconf)) = subj else {
                 continue;
             };
@@ -809,24 +1046,36 @@ impl Sent<'_, '_> {
     }
 }
 
+/// A class name used as an adjective ("its antidepressant effects") names an effect, not the
+/// class.
+fn adjectival(cx: &Context, m: &Mention) -> bool {
+    let rest = &cx.lower[m.end..];
+    cx.labels.get(m.ent).is_some_and(|l| l == "DrugClass")
+        && (rest.starts_with(" effect") || rest.starts_with(" propert") || rest.starts_with(" action"))
+}
+
 /// "and", "or", commas and brackets only: mentions in a list.
 fn coordinating(gap: &str) -> bool {
-    let rest: String = gap
-        .replace("and/or", " ")
-        .replace("as well as", " ")
+    if !gap.contains([',', '(']) && !gap.contains(" and ") && !gap.contains(" or ") {
+        return false;
+    }
+    let mut rest = gap.replace("and/or", " ").replace("as well as", " ");
+    for w in LIST_INTRO {
+        rest = rest.replace(w, " ");
+    }
+    let rest: String = rest
         .chars()
-        .filter(|c| !matches!(c, ',' | '(' | ')' | ';'))
+        .filter(|c| !matches!(c, ',' | '(' | ')' | ';' | ':'))
         .collect();
     let ws: Vec<&str> = rest.split_whitespace().collect();
-    ws.len() <= 1 && ws.iter().all(|w| matches!(*w, "and" | "or" | "&"))
+    let symptoms_of = ws.len() == 1
+        && matches!(ws[0], "symptoms" | "symptomatology" | "signs" | "features")
+        && gap.contains('(');
+    symptoms_of || (ws.len() <= 1 && ws.iter().all(|w| matches!(*w, "and" | "or" | "&")))
 }
 
 fn clause_is_predicate(clause: &str) -> bool {
     clause.split_whitespace().count() <= 8
-}
-
-fn has_pronoun(clause: &str) -> bool {
-    clause_pronoun_pos(clause).is_some()
 }
 
 fn clause_pronoun_pos(clause: &str) -> Option<usize> {
@@ -850,6 +1099,20 @@ fn derive_from_classes(s: &Sent, facts: &mut Vec<Fact>, from: usize) {
         }
         // The class mention in this sentence, and the names nested in it.
         for c in s.all.iter().filter(|m| m.ent == f.object && !m.nested) {
+            // "used as a CLASS for DISORDER": the drug treats it.
+            let follows = s.text(c.end, s.end);
+            if follows.starts_with(" for ") {
+                if let Some(d) = s.args.iter().find(|m| m.start == c.end + 5) {
+                    if allowed("TREATS", s.label(f.subject), s.label(d.ent)) {
+                        extra.push(Fact {
+                            relation: "TREATS",
+                            object: d.ent,
+                            confidence: f.confidence * 0.9,
+                            ..f.clone()
+                        });
+                    }
+                }
+            }
             let class = s.text(c.start, c.end);
             let rel = if class.contains("antagonist") || class.contains("blocker") {
                 "ANTAGONIZES"
