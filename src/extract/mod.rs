@@ -4,6 +4,7 @@
 pub mod curation;
 pub mod document;
 pub mod lexicon;
+pub mod pairs;
 pub mod relations;
 
 use crate::error::Error;
@@ -53,6 +54,8 @@ pub struct DocEntity {
     pub count: u32,
     /// Where it came from, so repeated documents map to the same node quickly.
     pub key: EntityKey,
+    /// The input's own type for it (PubTator's `Chemical`, `Disease`); empty otherwise.
+    pub kind: String,
 }
 
 /// Identifies an entity across documents before it reaches the store.
@@ -206,6 +209,7 @@ fn lexicon_entity(lex: &Lexicon, entry: usize) -> DocEntity {
         },
         count: 0,
         key: EntityKey::Lexicon(entry),
+        kind: String::new(),
     }
 }
 
@@ -249,6 +253,7 @@ fn annotated_mentions(doc: &Document, lex: &Lexicon) -> (Vec<DocEntity>, Vec<Vec
                 },
                 count: 0,
                 key: EntityKey::Xref(xref.clone()),
+                kind: a.kind.clone(),
             });
             entities.len() - 1
         });
@@ -299,6 +304,66 @@ fn topic(doc: &Document, entities: &[DocEntity], mentions: &[Vec<Mention>]) -> O
     Some(best)
 }
 
+fn cid_model() -> &'static pairs::Model {
+    static M: std::sync::OnceLock<pairs::Model> = std::sync::OnceLock::new();
+    M.get_or_init(|| pairs::Model::parse(pairs::MODEL))
+}
+
+/// In an annotated abstract, which chemical induces which disease is decided per pair by the
+/// pair model over the whole abstract; sentence patterns feed it and keep their other facts.
+fn decide_pairs(
+    doc: &Document,
+    lower: &str,
+    mentions: &[Vec<Mention>],
+    entities: &[DocEntity],
+    mut facts: Vec<Fact>,
+    model: &pairs::Model,
+) -> Vec<Fact> {
+    let kinds: Vec<String> = entities.iter().map(|e| e.kind.clone()).collect();
+    let candidates = pairs::features(doc, lower, mentions, &kinds, &facts);
+    let is_pair = |f: &Fact| {
+        f.relation == "CAUSES" && kinds[f.subject] == "Chemical" && kinds[f.object] == "Disease"
+    };
+    facts.retain(|f| !is_pair(f));
+    for p in candidates {
+        let prob = model.probability(&p.x);
+        if prob >= model.threshold {
+            let hedged = doc.sentences.get(p.sentence).is_some_and(|s| {
+                relations::hedged(&lower[s.start..s.end])
+            });
+            facts.push(Fact {
+                subject: p.chemical,
+                relation: "CAUSES",
+                object: p.disease,
+                hedged,
+                confidence: prob,
+                sentence: p.sentence,
+            });
+        }
+    }
+    facts
+}
+
+/// The chemical–disease pairs of an annotated document with their features, and the
+/// document's entities: what the pair model is trained on.
+pub fn pair_candidates(doc: Document, lex: &Lexicon) -> (Document, Vec<DocEntity>, Vec<pairs::Pair>) {
+    let lower = doc.text.to_ascii_lowercase();
+    let (entities, mentions) = annotated_mentions(&doc, lex);
+    let topic = topic(&doc, &entities, &mentions);
+    let labels: Vec<String> = entities.iter().map(|e| e.spec.label.clone()).collect();
+    let kinds: Vec<String> = entities.iter().map(|e| e.kind.clone()).collect();
+    let cx = Context {
+        doc: &doc,
+        lower: &lower,
+        mentions: &mentions,
+        labels: &labels,
+        topic,
+    };
+    let facts = relations::extract(&cx, &|_| None);
+    let p = pairs::features(&doc, &lower, &mentions, &kinds, &facts);
+    (doc, entities, p)
+}
+
 /// Reads one document into entities and candidate facts.
 pub fn extract_document(doc: Document, lex: &Lexicon) -> Extraction {
     let lower = doc.text.to_ascii_lowercase();
@@ -334,7 +399,10 @@ pub fn extract_document(doc: Document, lex: &Lexicon) -> Extraction {
         labels: &labels,
         topic,
     };
-    let facts = relations::extract(&cx, &effect_entity);
+    let mut facts = relations::extract(&cx, &effect_entity);
+    if !doc.annotations.is_empty() {
+        facts = decide_pairs(&doc, &lower, &mentions, &entities, facts, &cid_model());
+    }
     Extraction {
         document: doc,
         entities,
