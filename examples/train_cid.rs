@@ -53,7 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dim = FEATURES.len();
     let mut w = vec![0.0; dim];
     let n = xs.len() as f64;
-    for _ in 0..3000 {
+    for _ in 0..4000 {
         let mut g = vec![0.0; dim];
         for (x, y) in xs.iter().zip(&ys) {
             let z: f64 = w.iter().zip(x).map(|(a, b)| a * b).sum();
@@ -64,7 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         for (i, (wi, gi)) in w.iter_mut().zip(&g).enumerate() {
             let l2 = if i == 0 { 0.0 } else { 0.001 * *wi };
-            *wi -= 0.5 * (gi / n + l2);
+            *wi -= 1.0 * (gi / n + l2);
         }
     }
     let mut model = Model {

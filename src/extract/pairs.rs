@@ -43,6 +43,11 @@ pub const FEATURES: &[&str] = &[
     "disease_first_sentence",
     "cue_patients",
     "cue_rats",
+    "disease_general",
+    "chemical_general",
+    "title_chemical_any",
+    "top_pair",
+    "only_chemical",
 ];
 
 /// A candidate pair: chemical and disease entity, the sentence that best shows them together
@@ -141,6 +146,33 @@ pub fn features(
     let top = |set: &[usize]| set.iter().copied().max_by_key(|&e| (count[e], std::cmp::Reverse(first_pos[e])));
     let (top_c, top_d) = (top(&chems), top(&dises));
     let first_chem = chems.iter().copied().min_by_key(|&e| first_pos[e]);
+    // A name inside another entity's name of the same kind is the more general one
+    // ("hepatitis" beside "acute hepatitis"); annotators prefer the specific.
+    let surfaces: Vec<Vec<String>> = {
+        let mut v: Vec<Vec<String>> = vec![Vec::new(); n];
+        for ms in mentions {
+            for m in ms {
+                let t = lower[m.start..m.end].to_string();
+                if !v[m.ent].contains(&t) {
+                    v[m.ent].push(t);
+                }
+            }
+        }
+        v
+    };
+    let general: Vec<bool> = (0..n)
+        .map(|e| {
+            (0..n).any(|o| {
+                o != e
+                    && kinds[o] == kinds[e]
+                    && surfaces[e].iter().any(|a| {
+                        surfaces[o]
+                            .iter()
+                            .any(|b| b.len() > a.len() && b.contains(a.as_str()))
+                    })
+            })
+        })
+        .collect();
     let mut out = Vec::new();
     for &c in &chems {
         for &d in &dises {
@@ -217,6 +249,11 @@ pub fn features(
                 b(first_sentence[d] <= 1),
                 b(has(&co, &["patient", "case", "woman", "man ", "child"])),
                 b(has(&co, &["rat", "mice", "mouse", "animal"])),
+                b(general[d]),
+                b(general[c]),
+                b(in_title(c) && shared.is_empty()),
+                b(top_c == Some(c) && top_d == Some(d)),
+                b(chems.len() == 1),
             ];
             let sentence = shared.first().copied().unwrap_or_else(|| {
                 // No shared sentence: the chemical's first sentence, e.g. the title.
