@@ -389,3 +389,39 @@ fn seeds_meet_their_targets_when_present() {
         }
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// No input makes extraction panic, and every fact's sentence lies inside the document.
+    #[test]
+    fn any_text_is_read_without_panic(text in "(?s)[a-zA-Z0-9 .,;:()\\-\n•#<>&é氯\\|\t]{0,300}") {
+        let lex = lexicon();
+        let ex = extract_document(document::parse_text("p.txt", &text), &lex);
+        for f in &ex.facts {
+            let s = &ex.document.sentences[f.sentence];
+            proptest::prop_assert!(s.end <= ex.document.text.len());
+        }
+        let (docs, _) = document::parse_pubtator(&text);
+        for d in docs {
+            let _ = extract_document(d, &lex);
+        }
+    }
+
+    /// Sentences built from words always split at their full stops.
+    #[test]
+    fn sentences_split_where_they_end(words in proptest::collection::vec("[a-z]{3,8}", 1..6), n in 1usize..5) {
+        let sentence = {
+            let mut s = words.join(" ");
+            if let Some(first) = s.get_mut(0..1) {
+                first.make_ascii_uppercase();
+            }
+            // A last word that is no abbreviation ("etc.") keeps the full stop final.
+            s.push_str(" daily.");
+            s
+        };
+        let text = vec![sentence.clone(); n].join(" ");
+        let got = sentences(&text);
+        proptest::prop_assert_eq!(got, vec![sentence; n]);
+    }
+}

@@ -1,6 +1,10 @@
 //! Documents: reading .txt, .md, .html and PubTator text, leaving out web chrome, and splitting
 //! what remains into blocks (headings, bullets, paragraphs) and sentences.
 
+use aho_corasick::AhoCorasick;
+use rustc_hash::FxHashSet;
+use std::sync::OnceLock;
+
 /// What kind of line a block is; lists under headings depend on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BlockKind {
@@ -518,17 +522,48 @@ const MARKETING: [&str; 24] = [
     "contact",
 ];
 
+struct ChromeWords {
+    boilerplate: AhoCorasick,
+    english: FxHashSet<&'static str>,
+    foreign: FxHashSet<&'static str>,
+    reader: FxHashSet<&'static str>,
+    selling: FxHashSet<&'static str>,
+    selling_phrases: AhoCorasick,
+}
+
+fn chrome_words() -> &'static ChromeWords {
+    static W: OnceLock<ChromeWords> = OnceLock::new();
+    W.get_or_init(|| {
+        let phrases: Vec<&str> = MARKETING[6..].iter().copied().filter(|m| m.contains(' ')).collect();
+        ChromeWords {
+            boilerplate: AhoCorasick::new(BOILERPLATE).expect("fixed word lists compile"),
+            english: ENGLISH_STOP.iter().copied().collect(),
+            foreign: FOREIGN_STOP.iter().copied().collect(),
+            reader: MARKETING[..6].iter().copied().collect(),
+            selling: MARKETING[6..].iter().copied().filter(|m| !m.contains(' ')).collect(),
+            selling_phrases: AhoCorasick::new(phrases).expect("fixed word lists compile"),
+        }
+    })
+}
+
+fn lower_words(lower: &str) -> impl Iterator<Item = &str> {
+    lower
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+}
+
 /// Decides whether a block is content, marketing or boilerplate from its wording alone.
 pub fn classify_block(block: &str) -> Chrome {
-    let letters = block.chars().filter(|c| c.is_alphabetic()).count();
-    if letters == 0 {
-        return Chrome::Boilerplate;
+    let (mut letters, mut latin) = (0usize, 0usize);
+    for c in block.chars() {
+        if c.is_alphabetic() {
+            letters += 1;
+            if c.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&c) {
+                latin += 1;
+            }
+        }
     }
-    let latin = block
-        .chars()
-        .filter(|c| c.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(c))
-        .count();
-    if latin * 10 < letters * 7 {
+    if letters == 0 || latin * 10 < letters * 7 {
         return Chrome::Boilerplate;
     }
     let trimmed = block.trim_start();
@@ -536,16 +571,17 @@ pub fn classify_block(block: &str) -> Chrome {
         return Chrome::Boilerplate;
     }
     let lower = block.to_lowercase();
-    let words: Vec<&str> = lower
-        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != 'è')
-        .filter(|w| !w.is_empty())
-        .collect();
-    let english = words.iter().filter(|w| ENGLISH_STOP.contains(w)).count();
-    let foreign = words.iter().filter(|w| FOREIGN_STOP.contains(w)).count();
+    let w = chrome_words();
+    let (mut n, mut english, mut foreign) = (0, 0, 0);
+    for word in lower_words(&lower) {
+        n += 1;
+        english += usize::from(w.english.contains(word));
+        foreign += usize::from(w.foreign.contains(word));
+    }
     if foreign >= 2 && foreign > english {
         return Chrome::Boilerplate;
     }
-    if words.len() <= 25 && BOILERPLATE.iter().any(|b| lower.contains(b)) {
+    if n <= 25 && w.boilerplate.is_match(&lower) {
         return Chrome::Boilerplate;
     }
     Chrome::Content
@@ -553,23 +589,19 @@ pub fn classify_block(block: &str) -> Chrome {
 
 /// Decides whether a sentence is addressed to the reader or sells something.
 pub fn is_marketing(sentence: &str) -> bool {
-    let lower = sentence.to_lowercase();
     if sentence.contains('!') {
         return true;
     }
+    let lower = sentence.to_ascii_lowercase();
+    let w = chrome_words();
     let mut hits = 0;
-    for w in lower.split(|c: char| !c.is_alphanumeric() && c != '\'') {
-        if MARKETING[..6].contains(&w) {
+    for word in lower_words(&lower) {
+        if w.reader.contains(word) {
             return true;
         }
-        if MARKETING[6..].contains(&w) {
-            hits += 1;
-        }
+        hits += usize::from(w.selling.contains(word));
     }
-    hits += MARKETING[6..]
-        .iter()
-        .filter(|m| m.contains(' ') && lower.contains(*m))
-        .count();
+    hits += w.selling_phrases.find_iter(&lower).count();
     hits >= 2
 }
 

@@ -2,7 +2,9 @@
 //! (whole words, longest match first, short abbreviations case-sensitive), and abbreviations
 //! that a document defines for itself ("brain-derived neurotrophic factor (BDNF)").
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{
+    AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
+};
 use rustc_hash::FxHashMap;
 
 /// The lexicon files built into the binary, in the order they are read.
@@ -88,7 +90,12 @@ pub struct Lexicon {
     /// For each Aho-Corasick pattern: its entry, its text and whether it must match in case.
     patterns: Vec<(usize, String, bool)>,
     matcher: AhoCorasick,
+    /// The case-sensitive patterns, searched in the text as written.
+    exact: AhoCorasick,
+    /// The case-insensitive patterns for overlapping search inside a match (nested names).
+    inner: AhoCorasick,
     by_name: FxHashMap<String, usize>,
+    by_xref: FxHashMap<String, usize>,
 }
 
 impl std::fmt::Debug for Lexicon {
@@ -144,11 +151,13 @@ pub fn parse_tsv(file: &str, text: &str) -> (Vec<Entry>, Vec<LexiconIssue>) {
     (entries, issues)
 }
 
-/// True for a pattern that must match in case: a short all-capitals abbreviation (DAT, MPH).
+/// True for a pattern that must match in case: a short all-capitals abbreviation (DAT, MPH)
+/// or a short mixed-case one (NAc, Akt).
 fn case_sensitive(pattern: &str) -> bool {
-    pattern.chars().count() <= 6
+    let n = pattern.chars().count();
+    n <= 6
         && pattern.chars().any(|c| c.is_uppercase())
-        && !pattern.chars().any(|c| c.is_lowercase())
+        && (n <= 4 || !pattern.chars().any(|c| c.is_lowercase()))
 }
 
 /// Labels whose names take a plain English plural that the lexicon may not list.
@@ -223,23 +232,53 @@ impl Lexicon {
                 patterns.push((i, key, cs));
             }
         }
-        let matcher = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
-            .build(patterns.iter().map(|(_, p, _)| p.to_ascii_lowercase()))
-            .unwrap_or_else(|_| {
-                AhoCorasick::new(std::iter::empty::<&str>()).expect("an empty matcher builds")
-            });
+        // Short capitalised abbreviations (DA, NE, DAT) are searched in the text as written:
+        // searched in lower case they would match inside countless words and slow the scan.
+        let empty = || AhoCorasick::new(std::iter::empty::<&str>()).expect("an empty matcher builds");
+        let build = |kind: MatchKind, anchored: bool, cs: bool| {
+            let mut b = AhoCorasickBuilder::new();
+            b.match_kind(kind).prefilter(false);
+            if anchored {
+                // Names are looked for only where a word starts: anchored searches walk a few
+                // bytes of the trie instead of scanning every byte.
+                b.start_kind(StartKind::Anchored)
+                    .kind(Some(AhoCorasickKind::ContiguousNFA));
+            }
+            b.build(patterns.iter().map(|(_, p, c)| if *c == cs { p.as_str() } else { "\u{0}\u{0}" }))
+                .unwrap_or_else(|_| empty())
+        };
+        let matcher = build(MatchKind::LeftmostLongest, true, false);
+        let exact = build(MatchKind::LeftmostLongest, true, true);
+        let inner = build(MatchKind::Standard, false, false);
+        let by_xref = seen_xref;
         Lexicon {
             entries,
             patterns,
             matcher,
+            exact,
+            inner,
             by_name,
+            by_xref,
         }
+    }
+
+    /// A match of pattern `pat` at `s..e`, if it respects case and word boundaries.
+    fn accept(&self, text: &str, s: usize, e: usize, pat: usize) -> Option<(usize, usize, usize)> {
+        let (entry, p, cs) = &self.patterns[pat];
+        if *cs && &text[s..e] != p.as_str() {
+            return None;
+        }
+        whole_word(text, s, e).then_some((s, e, *entry))
     }
 
     /// The entries.
     pub fn entries(&self) -> &[Entry] {
         &self.entries
+    }
+
+    /// The entry that carries this external id.
+    pub fn by_xref(&self, xref: &str) -> Option<usize> {
+        self.by_xref.get(xref).copied()
     }
 
     /// The entry with this exact name or alias (case-insensitive).
@@ -252,16 +291,48 @@ impl Lexicon {
     /// `text.to_ascii_lowercase()`, passed in so a caller can reuse it.
     pub fn find(&self, text: &str, lower: &str) -> Vec<Hit> {
         let mut cands: Vec<(usize, usize, usize)> = Vec::new();
-        for m in self.matcher.find_overlapping_iter(lower) {
-            let (entry, pat, cs) = &self.patterns[m.pattern().as_usize()];
-            let (s, e) = (m.start(), m.end());
-            if *cs && &text[s..e] != pat.as_str() {
+        let bytes = lower.as_bytes();
+        let mut i = 0;
+        let mut prev_alnum = false;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let width = utf8_width(b);
+            let c = lower[i..].chars().next().unwrap_or(' ');
+            let alnum = c.is_alphanumeric();
+            let cjk = c > '\u{2E80}';
+            let starts = cjk || (!prev_alnum && (alnum || matches!(c, '(' | '[' | '.')));
+            prev_alnum = alnum && !cjk;
+            if !starts {
+                i += width;
                 continue;
             }
-            if !whole_word(text, s, e) {
+            let anchored = |ac: &AhoCorasick, hay: &str| {
+                ac.find(Input::new(hay).anchored(Anchored::Yes).span(i..hay.len()))
+            };
+            let best = [anchored(&self.exact, text), anchored(&self.matcher, lower)]
+                .into_iter()
+                .flatten()
+                .filter_map(|m| self.accept(text, m.start(), m.end(), m.pattern().as_usize()))
+                .max_by_key(|(s, e, _)| e - s);
+            let Some((s, e, entry)) = best else {
+                i += width;
                 continue;
+            };
+            cands.push((s, e, entry));
+            i = e;
+            prev_alnum = lower[..e].chars().next_back().is_some_and(char::is_alphanumeric);
+            // Names inside a longer name ("NMDA receptor" in "NMDA receptor antagonist").
+            if lower[s..e].contains([' ', '-']) {
+                for n in self.inner.find_overlapping_iter(&lower[s..e]) {
+                    let (ns, ne) = (s + n.start(), s + n.end());
+                    if (ns, ne) == (s, e) {
+                        continue;
+                    }
+                    if let Some(hit) = self.accept(text, ns, ne, n.pattern().as_usize()) {
+                        cands.push(hit);
+                    }
+                }
             }
-            cands.push((s, e, *entry));
         }
         let mut hits = select(cands);
         self.split_conjunctions(lower, &mut hits);
@@ -393,4 +464,14 @@ pub fn find_abbreviations(text: &str, learned: &[(String, usize)], hits: &[Hit])
         }
     }
     out
+}
+
+/// The length of the UTF-8 sequence that starts with byte `b` (1 for a stray byte).
+fn utf8_width(b: u8) -> usize {
+    match b {
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF7 => 4,
+        _ => 1,
+    }
 }

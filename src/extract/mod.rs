@@ -229,10 +229,7 @@ fn annotated_mentions(doc: &Document, lex: &Lexicon) -> (Vec<DocEntity>, Vec<Vec
             format!("MESH:{}", a.id)
         };
         let ent = *index.entry(xref.clone()).or_insert_with(|| {
-            let from_lex = lex
-                .entries()
-                .iter()
-                .find(|e| e.xref.as_deref() == Some(xref.as_str()));
+            let from_lex = lex.by_xref(&xref).map(|i| &lex.entries()[i]);
             let (name, label) = match from_lex {
                 Some(e) => (e.name.clone(), e.label.clone()),
                 None => (

@@ -3,7 +3,7 @@
 //! effect adjectives), with negation dropping a statement and hedging marking it.
 
 use super::document::{BlockKind, Chrome, Document};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use std::sync::OnceLock;
 
 /// An entity mention inside a document, as relation patterns see it.
@@ -192,6 +192,7 @@ fn triggers() -> &'static Triggers {
         let build = |p: &[String]| {
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::LeftmostLongest)
+                .kind(Some(AhoCorasickKind::DFA))
                 .build(p)
                 .expect("fixed trigger lists compile")
         };
@@ -350,6 +351,10 @@ pub fn extract(cx: &Context, effect_entity: &dyn Fn(&str) -> Option<usize>) -> V
         }
         let all = &cx.mentions[i];
         let lower = &cx.lower[sentence.start..sentence.end];
+        // Without a mention, only an effect adjective can speak of the topic.
+        if all.is_empty() && (cx.topic.is_none() || !lower.contains(" effect")) {
+            continue;
+        }
         let s = Sent {
             cx,
             index: i,
