@@ -332,6 +332,20 @@ impl Lexicon {
                         cands.push(hit);
                     }
                 }
+                // Abbreviations inside ("CYP3A4" in "CYP3A4 inhibitors"), at word starts.
+                let mut j = s;
+                while j < e {
+                    let at_start = j == s || !lower[..j].chars().next_back().is_some_and(char::is_alphanumeric);
+                    if at_start {
+                        let m = self
+                            .exact
+                            .find(Input::new(text).anchored(Anchored::Yes).span(j..e));
+                        if let Some(hit) = m.and_then(|m| self.accept(text, m.start(), m.end(), m.pattern().as_usize())) {
+                            cands.push(hit);
+                        }
+                    }
+                    j += lower[j..].chars().next().map_or(1, char::len_utf8);
+                }
             }
         }
         let mut hits = select(cands);
