@@ -283,6 +283,9 @@ impl Lexicon {
 
     /// The entry with this exact name or alias (case-insensitive).
     pub fn lookup(&self, name: &str) -> Option<usize> {
+        if !name.chars().any(char::is_uppercase) {
+            return self.by_name.get(name).copied();
+        }
         self.by_name.get(&name.to_lowercase()).copied()
     }
 

@@ -198,6 +198,8 @@ fn expand_ellipses(doc: &Document, lower: &str, lex: &Lexicon, hits: Vec<Hit>) -
     out
 }
 
+/// A lexicon entity as a document knows it. Its aliases stay in the lexicon; ingestion adds
+/// them when it first creates the node (see [`full_spec`]).
 fn lexicon_entity(lex: &Lexicon, entry: usize) -> DocEntity {
     let e = &lex.entries()[entry];
     DocEntity {
@@ -205,12 +207,23 @@ fn lexicon_entity(lex: &Lexicon, entry: usize) -> DocEntity {
             name: e.name.clone(),
             label: e.label.clone(),
             xref: e.xref.clone(),
-            aliases: e.aliases.clone(),
+            aliases: Vec::new(),
         },
         count: 0,
         key: EntityKey::Lexicon(entry),
         kind: String::new(),
     }
+}
+
+/// The entity with everything the lexicon knows of it, for the node's creation.
+pub fn full_spec(e: &DocEntity, lex: &Lexicon) -> EntitySpec {
+    let mut spec = e.spec.clone();
+    if let EntityKey::Lexicon(i) = e.key {
+        if let Some(entry) = lex.entries().get(i) {
+            spec.aliases = entry.aliases.clone();
+        }
+    }
+    spec
 }
 
 /// Mentions of a PubTator document: its annotations, one entity per identifier (an
@@ -488,6 +501,7 @@ fn ingest_extraction(
     ingest: &mut Ingest,
     ex: &Extraction,
     cache: &mut FxHashMap<EntityKey, NodeId>,
+    lex: &Lexicon,
     report: &mut BuildReport,
 ) -> Result<(), Error> {
     let doc = &ex.document;
@@ -512,7 +526,7 @@ fn ingest_extraction(
         let n = match cached {
             Some(n) => n,
             None => {
-                let n = ingest.entity(&e.spec);
+                let n = ingest.entity(&full_spec(e, lex));
                 cache.insert(e.key.clone(), n);
                 n
             }
@@ -585,7 +599,7 @@ pub fn build_into(
                         ingest.remove_document(&doc.name)?;
                     }
                     let ex = extract_document(doc, &lex);
-                    ingest_extraction(&mut ingest, &ex, &mut cache, &mut report)?;
+                    ingest_extraction(&mut ingest, &ex, &mut cache, &lex, &mut report)?;
                 }
             }
             Err(e) => {

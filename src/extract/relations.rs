@@ -138,6 +138,27 @@ const INVERTERS: &[&str] = &[
 const AGENTS: &[&str] = &[
     "Gene", "Neurotransmitter", "Receptor", "Enzyme", "CellType", "Transporter",
 ];
+/// Words and marks that open a new clause.
+const BOUNDS: &[&str] = &[
+    "; ", ": ", " that ", " which ", " who ", " whereas ", " while ", " but ", " although ",
+    " because ", " whilst ", " meaning ", " where ", ", and it ", ", and they ", ", and this ",
+];
+
+/// Where clauses open in a sentence: (end of the opening words, where the clause starts,
+/// the opening word).
+fn clause_bounds(lower: &str, start: usize, end: usize) -> Vec<(usize, usize, &'static str)> {
+    static AC: OnceLock<AhoCorasick> = OnceLock::new();
+    let ac = AC.get_or_init(|| AhoCorasick::new(BOUNDS).expect("fixed word lists compile"));
+    ac.find_overlapping_iter(&lower[start..end])
+        .map(|m| {
+            let b = BOUNDS[m.pattern().as_usize()];
+            // ", and it": the new clause starts at the pronoun.
+            let skip = if b.starts_with(", and ") { 6 } else { b.len() };
+            (start + m.end(), start + m.start() + skip, b.trim())
+        })
+        .collect()
+}
+
 /// Words that start an introductory phrase ending at the first comma ("In rats, ...").
 const INTROS: &[&str] = &[
     "in", "among", "after", "during", "for", "like", "unlike", "by", "at", "with", "when",
@@ -334,6 +355,7 @@ struct Sent<'a, 'c> {
     all: &'a [Mention],
     trigs: Vec<Trig>,
     hedged: bool,
+    bounds: Vec<(usize, usize, &'static str)>,
 }
 
 /// The entity names that effect adjectives stand for ("antidepressant effects" → depression).
@@ -368,6 +390,7 @@ pub fn extract(cx: &Context, effect_entity: &dyn Fn(&str) -> Option<usize>) -> V
             all,
             trigs: find_triggers(cx.lower, sentence.start, sentence.end, all),
             hedged: hedged(lower),
+            bounds: clause_bounds(cx.lower, sentence.start, sentence.end),
         };
         let before = facts.len();
         s.triggered(&mut facts);
@@ -434,21 +457,10 @@ impl Sent<'_, '_> {
 
     /// Where the clause holding byte `pos` starts, and the word that opened it.
     fn clause_start(&self, pos: usize) -> (usize, &'static str) {
-        const BOUNDS: &[&str] = &[
-            "; ", ": ", " that ", " which ", " who ", " whereas ", " while ", " but ",
-            " although ", " because ", " whilst ", " meaning ", " where ", ", and it ",
-            ", and they ", ", and this ",
-        ];
-        let hay = self.text(self.start, pos);
         let mut best = (self.start, "");
-        for b in BOUNDS {
-            if let Some(p) = hay.rfind(b) {
-                // ", and it": the new clause starts at the pronoun.
-                let skip = if b.starts_with(", and ") { 6 } else { b.len() };
-                let at = self.start + p + skip;
-                if at > best.0 {
-                    best = (at, b.trim());
-                }
+        for &(end, at, opener) in &self.bounds {
+            if end <= pos && at > best.0 {
+                best = (at, opener);
             }
         }
         best
