@@ -10,7 +10,9 @@ use std::collections::HashSet;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let input = args.first().ok_or("usage: train_cid TRAIN.PubTator.txt [OUT]")?;
+    let input = args
+        .first()
+        .ok_or("usage: train_cid TRAIN.PubTator.txt [OUT]")?;
     let out = args
         .get(1)
         .cloned()

@@ -27,7 +27,11 @@ fn lexicon() -> Lexicon {
         entry("Drug", "methylphenidate", &["MPH"]),
         entry("Receptor", "mu-opioid receptor", &["mu-opioid receptors"]),
         entry("Receptor", "opioid receptor", &["opioid receptors"]),
-        entry("DrugClass", "opioid receptor antagonist", &["opioid receptor antagonists"]),
+        entry(
+            "DrugClass",
+            "opioid receptor antagonist",
+            &["opioid receptor antagonists"],
+        ),
         entry("DrugClass", "partial agonist", &[]),
         entry("DrugClass", "benzodiazepine", &["benzodiazepines"]),
         entry("Symptom", "nausea", &[]),
@@ -93,7 +97,8 @@ fn splitting_keeps_abbreviations_decimals_and_citations_inside_sentences() {
 
 #[test]
 fn splitting_breaks_after_citation_numbers_and_at_line_ends() {
-    let got = sentences("The effect was large 12, 13. Another study disagreed.\nA heading\n- an item");
+    let got =
+        sentences("The effect was large 12, 13. Another study disagreed.\nA heading\n- an item");
     assert_eq!(
         got,
         vec![
@@ -160,8 +165,18 @@ fn abbreviations_are_learned_within_their_document_only() {
 fn active_and_passive_verbs_give_the_same_direction() {
     let active = facts("Naloxone blocks the mu-opioid receptor.");
     let passive = facts("The mu-opioid receptor is blocked by naloxone.");
-    assert!(has(&active, "naloxone", "ANTAGONIZES", "mu-opioid receptor"));
-    assert!(has(&passive, "naloxone", "ANTAGONIZES", "mu-opioid receptor"));
+    assert!(has(
+        &active,
+        "naloxone",
+        "ANTAGONIZES",
+        "mu-opioid receptor"
+    ));
+    assert!(has(
+        &passive,
+        "naloxone",
+        "ANTAGONIZES",
+        "mu-opioid receptor"
+    ));
     let metab = facts("Codeine is metabolised by CYP2D6.");
     assert!(has(&metab, "codeine", "METABOLIZED_BY", "CYP2D6"));
 }
@@ -180,7 +195,8 @@ fn compounds_state_causation() {
 
 #[test]
 fn release_and_transporters() {
-    let f = facts("Cocaine inhibits the dopamine transporter and increases the release of dopamine.");
+    let f =
+        facts("Cocaine inhibits the dopamine transporter and increases the release of dopamine.");
     assert!(has(&f, "cocaine", "INHIBITS", "dopamine transporter"));
     let g = facts("Cocaine increases the release of dopamine.");
     assert!(has(&g, "cocaine", "INCREASES", "dopamine"));
@@ -233,19 +249,9 @@ fn negated_statements_give_no_fact() {
 #[test]
 fn hedged_statements_are_marked() {
     let f = facts("Codeine may cause seizures.");
-    assert!(f.contains(&(
-        "codeine".into(),
-        "CAUSES".into(),
-        "seizures".into(),
-        true
-    )));
+    assert!(f.contains(&("codeine".into(), "CAUSES".into(), "seizures".into(), true)));
     let plain = facts("Codeine causes seizures.");
-    assert!(plain.contains(&(
-        "codeine".into(),
-        "CAUSES".into(),
-        "seizures".into(),
-        false
-    )));
+    assert!(plain.contains(&("codeine".into(), "CAUSES".into(), "seizures".into(), false)));
 }
 
 #[test]
@@ -288,7 +294,10 @@ fn pubtator_mentions_and_unnormalised_ids() {
     let (docs, issues) = document::parse_pubtator(text);
     assert!(issues.is_empty(), "{issues:?}");
     assert_eq!(docs.len(), 1);
-    assert_eq!(&docs[0].text[docs[0].annotations[0].start..docs[0].annotations[0].end], "Drugx");
+    assert_eq!(
+        &docs[0].text[docs[0].annotations[0].start..docs[0].annotations[0].end],
+        "Drugx"
+    );
     let ex = extract_document(docs[0].clone(), &Lexicon::from_entries(Vec::new()));
     let xrefs: BTreeSet<String> = ex
         .entities
@@ -323,8 +332,16 @@ fn build_reads_folders_replaces_documents_and_applies_curation() {
     let dir = tempfile::tempdir().expect("temp dir");
     let docs = dir.path().join("docs");
     std::fs::create_dir(&docs).expect("docs dir");
-    std::fs::write(docs.join("a.md"), "Cocaine inhibits the dopamine transporter.\n").expect("write");
-    std::fs::write(docs.join("b.txt"), b"Naloxone blocks the mu-opioid receptor. \xff\n").expect("write");
+    std::fs::write(
+        docs.join("a.md"),
+        "Cocaine inhibits the dopamine transporter.\n",
+    )
+    .expect("write");
+    std::fs::write(
+        docs.join("b.txt"),
+        b"Naloxone blocks the mu-opioid receptor. \xff\n",
+    )
+    .expect("write");
     let request = BuildRequest {
         inputs: vec![docs.clone(), dir.path().join("missing.txt")],
         ..Default::default()
@@ -359,9 +376,13 @@ fn build_reads_folders_replaces_documents_and_applies_curation() {
     };
     build_into(&mut g, &again, &|_, _| {}).expect("rebuild");
     let triples = edge_triples(&g);
-    assert!(!triples.iter().any(|(_, r, o)| r == "INHIBITS" && o == "dopamine transporter"));
+    assert!(!triples
+        .iter()
+        .any(|(_, r, o)| r == "INHIBITS" && o == "dopamine transporter"));
     assert!(triples.contains(&("cocaine".into(), "CAUSES".into(), "seizures".into())));
-    assert!(!triples.iter().any(|(s, r, _)| s == "naloxone" && r == "ANTAGONIZES"));
+    assert!(!triples
+        .iter()
+        .any(|(s, r, _)| s == "naloxone" && r == "ANTAGONIZES"));
     assert!(triples.contains(&("zz drug".into(), "TREATS".into(), "zz disorder".into())));
     assert!(!node_names(&g).contains("dopamine transporter"));
 }
@@ -385,7 +406,11 @@ fn seeds_meet_their_targets_when_present() {
     for e in g.edge_ids() {
         for ev in &g.edge(e).expect("edge").evidence {
             let lower = ev.sentence.to_lowercase();
-            assert!(!lower.contains(" your ") && !lower.contains("cookie"), "{}", ev.sentence);
+            assert!(
+                !lower.contains(" your ") && !lower.contains("cookie"),
+                "{}",
+                ev.sentence
+            );
         }
     }
 }

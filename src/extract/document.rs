@@ -98,7 +98,11 @@ pub fn is_html(name: &str, text: &str) -> bool {
     if lower.ends_with(".html") || lower.ends_with(".htm") {
         return true;
     }
-    let head: String = text.chars().take(512).collect::<String>().to_ascii_lowercase();
+    let head: String = text
+        .chars()
+        .take(512)
+        .collect::<String>()
+        .to_ascii_lowercase();
     let head = head.trim_start();
     head.starts_with("<!doctype html") || head.starts_with("<html")
 }
@@ -322,9 +326,7 @@ pub fn strip_html(html: &str) -> String {
                 }
             }
         } else {
-            let next = html[i..]
-                .find(['<', '&'])
-                .map_or(html.len(), |p| i + p);
+            let next = html[i..].find(['<', '&']).map_or(html.len(), |p| i + p);
             out.push_str(&html[i..next]);
             i = next;
         }
@@ -534,13 +536,21 @@ struct ChromeWords {
 fn chrome_words() -> &'static ChromeWords {
     static W: OnceLock<ChromeWords> = OnceLock::new();
     W.get_or_init(|| {
-        let phrases: Vec<&str> = MARKETING[6..].iter().copied().filter(|m| m.contains(' ')).collect();
+        let phrases: Vec<&str> = MARKETING[6..]
+            .iter()
+            .copied()
+            .filter(|m| m.contains(' '))
+            .collect();
         ChromeWords {
             boilerplate: AhoCorasick::new(BOILERPLATE).expect("fixed word lists compile"),
             english: ENGLISH_STOP.iter().copied().collect(),
             foreign: FOREIGN_STOP.iter().copied().collect(),
             reader: MARKETING[..6].iter().copied().collect(),
-            selling: MARKETING[6..].iter().copied().filter(|m| !m.contains(' ')).collect(),
+            selling: MARKETING[6..]
+                .iter()
+                .copied()
+                .filter(|m| !m.contains(' '))
+                .collect(),
             selling_phrases: AhoCorasick::new(phrases).expect("fixed word lists compile"),
         }
     })
@@ -606,9 +616,9 @@ pub fn is_marketing(sentence: &str) -> bool {
 }
 
 const ABBREVIATIONS: [&str; 36] = [
-    "e.g", "i.e", "al", "fig", "figs", "vs", "dr", "mr", "mrs", "ms", "prof", "approx", "ca",
-    "cf", "no", "vol", "pp", "st", "jr", "sr", "inc", "ltd", "co", "eq", "ref", "refs", "tab",
-    "resp", "incl", "spp", "sp", "etc", "nos", "ed", "eds", "viz",
+    "e.g", "i.e", "al", "fig", "figs", "vs", "dr", "mr", "mrs", "ms", "prof", "approx", "ca", "cf",
+    "no", "vol", "pp", "st", "jr", "sr", "inc", "ltd", "co", "eq", "ref", "refs", "tab", "resp",
+    "incl", "spp", "sp", "etc", "nos", "ed", "eds", "viz",
 ];
 
 /// Splits every block into sentences. A full stop ends a sentence only when a space and an

@@ -18,7 +18,10 @@ pub const BUILTIN_FILES: [(&str, &str); 14] = [
         "receptors.tsv",
         include_str!("../../graphs/lexicon/receptors.tsv"),
     ),
-    ("enzymes.tsv", include_str!("../../graphs/lexicon/enzymes.tsv")),
+    (
+        "enzymes.tsv",
+        include_str!("../../graphs/lexicon/enzymes.tsv"),
+    ),
     (
         "neurotransmitters.tsv",
         include_str!("../../graphs/lexicon/neurotransmitters.tsv"),
@@ -33,17 +36,26 @@ pub const BUILTIN_FILES: [(&str, &str); 14] = [
         "processes.tsv",
         include_str!("../../graphs/lexicon/processes.tsv"),
     ),
-    ("symptoms.tsv", include_str!("../../graphs/lexicon/symptoms.tsv")),
+    (
+        "symptoms.tsv",
+        include_str!("../../graphs/lexicon/symptoms.tsv"),
+    ),
     (
         "disorders.tsv",
         include_str!("../../graphs/lexicon/disorders.tsv"),
     ),
-    ("microbes.tsv", include_str!("../../graphs/lexicon/microbes.tsv")),
+    (
+        "microbes.tsv",
+        include_str!("../../graphs/lexicon/microbes.tsv"),
+    ),
     (
         "therapies.tsv",
         include_str!("../../graphs/lexicon/therapies.tsv"),
     ),
-    ("measures.tsv", include_str!("../../graphs/lexicon/measures.tsv")),
+    (
+        "measures.tsv",
+        include_str!("../../graphs/lexicon/measures.tsv"),
+    ),
 ];
 
 /// One entity the lexicon knows.
@@ -222,7 +234,11 @@ impl Lexicon {
             for n in names {
                 let cs = case_sensitive(&n);
                 // Case-sensitive names keep their spelling, checked against the text.
-                let key = if cs { n.clone() } else { n.to_ascii_lowercase() };
+                let key = if cs {
+                    n.clone()
+                } else {
+                    n.to_ascii_lowercase()
+                };
                 by_name.entry(n.to_lowercase()).or_insert(i);
                 // The first entry to claim a name keeps it.
                 if seen.contains_key(&(key.clone(), cs)) {
@@ -234,7 +250,8 @@ impl Lexicon {
         }
         // Short capitalised abbreviations (DA, NE, DAT) are searched in the text as written:
         // searched in lower case they would match inside countless words and slow the scan.
-        let empty = || AhoCorasick::new(std::iter::empty::<&str>()).expect("an empty matcher builds");
+        let empty =
+            || AhoCorasick::new(std::iter::empty::<&str>()).expect("an empty matcher builds");
         let build = |kind: MatchKind, anchored: bool, cs: bool| {
             let mut b = AhoCorasickBuilder::new();
             b.match_kind(kind).prefilter(false);
@@ -244,8 +261,12 @@ impl Lexicon {
                 b.start_kind(StartKind::Anchored)
                     .kind(Some(AhoCorasickKind::ContiguousNFA));
             }
-            b.build(patterns.iter().map(|(_, p, c)| if *c == cs { p.as_str() } else { "\u{0}\u{0}" }))
-                .unwrap_or_else(|_| empty())
+            b.build(
+                patterns
+                    .iter()
+                    .map(|(_, p, c)| if *c == cs { p.as_str() } else { "\u{0}\u{0}" }),
+            )
+            .unwrap_or_else(|_| empty())
         };
         let matcher = build(MatchKind::LeftmostLongest, true, false);
         let exact = build(MatchKind::LeftmostLongest, true, true);
@@ -323,7 +344,10 @@ impl Lexicon {
             };
             cands.push((s, e, entry));
             i = e;
-            prev_alnum = lower[..e].chars().next_back().is_some_and(char::is_alphanumeric);
+            prev_alnum = lower[..e]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric);
             // Names inside a longer name ("NMDA receptor" in "NMDA receptor antagonist").
             if lower[s..e].contains([' ', '-']) {
                 for n in self.inner.find_overlapping_iter(&lower[s..e]) {
@@ -338,12 +362,18 @@ impl Lexicon {
                 // Abbreviations inside ("CYP3A4" in "CYP3A4 inhibitors"), at word starts.
                 let mut j = s;
                 while j < e {
-                    let at_start = j == s || !lower[..j].chars().next_back().is_some_and(char::is_alphanumeric);
+                    let at_start = j == s
+                        || !lower[..j]
+                            .chars()
+                            .next_back()
+                            .is_some_and(char::is_alphanumeric);
                     if at_start {
                         let m = self
                             .exact
                             .find(Input::new(text).anchored(Anchored::Yes).span(j..e));
-                        if let Some(hit) = m.and_then(|m| self.accept(text, m.start(), m.end(), m.pattern().as_usize())) {
+                        if let Some(hit) = m.and_then(|m| {
+                            self.accept(text, m.start(), m.end(), m.pattern().as_usize())
+                        }) {
                             cands.push(hit);
                         }
                     }
@@ -371,15 +401,27 @@ impl Lexicon {
             let (a, b) = (&t[..p], &t[p + 5..]);
             match (self.lookup(a), self.lookup(b)) {
                 (Some(x), Some(y)) => {
-                    extra.push(Hit { start: h.start, end: h.start + p, entry: x, nested: false });
-                    extra.push(Hit { start: h.start + p + 5, end: h.end, entry: y, nested: false });
+                    extra.push(Hit {
+                        start: h.start,
+                        end: h.start + p,
+                        entry: x,
+                        nested: false,
+                    });
+                    extra.push(Hit {
+                        start: h.start + p + 5,
+                        end: h.end,
+                        entry: y,
+                        nested: false,
+                    });
                     false
                 }
                 _ => true,
             }
         });
         if !extra.is_empty() {
-            hits.retain(|h| !(h.nested && extra.iter().any(|e| e.start <= h.start && h.end <= e.end)));
+            hits.retain(|h| {
+                !(h.nested && extra.iter().any(|e| e.start <= h.start && h.end <= e.end))
+            });
             hits.extend(extra);
             hits.sort_by_key(|h| (h.start, h.nested, h.end));
         }
@@ -448,9 +490,7 @@ pub fn learn_abbreviations(text: &str, hits: &[Hit]) -> Vec<(String, usize)> {
         let abbr = &inner[..close];
         let ok = (2..=10).contains(&abbr.len())
             && abbr.chars().any(|c| c.is_ascii_uppercase())
-            && abbr
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && abbr.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
             && abbr.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
         if ok && !out.iter().any(|(a, _)| a == abbr) {
             out.push((abbr.to_string(), h.entry));

@@ -81,9 +81,17 @@ pub struct Extraction {
 }
 
 /// Finds the mentions of a plain-text document, per sentence, with the document's entities.
-fn find_mentions(doc: &Document, lower: &str, lex: &Lexicon) -> (Vec<DocEntity>, Vec<Vec<Mention>>) {
+fn find_mentions(
+    doc: &Document,
+    lower: &str,
+    lex: &Lexicon,
+) -> (Vec<DocEntity>, Vec<Vec<Mention>>) {
     let mut hits: Vec<Hit> = Vec::new();
-    for b in doc.blocks.iter().filter(|b| b.chrome != document::Chrome::Boilerplate) {
+    for b in doc
+        .blocks
+        .iter()
+        .filter(|b| b.chrome != document::Chrome::Boilerplate)
+    {
         let found = lex.find(&doc.text[b.start..b.end], &lower[b.start..b.end]);
         hits.extend(found.into_iter().map(|h| Hit {
             start: h.start + b.start,
@@ -102,9 +110,9 @@ fn find_mentions(doc: &Document, lower: &str, lex: &Lexicon) -> (Vec<DocEntity>,
         }
         let extra = lexicon::find_abbreviations(&doc.text, &learned, &hits);
         let keep = |h: &Hit| {
-            doc.blocks
-                .iter()
-                .any(|b| b.start <= h.start && h.end <= b.end && b.chrome != document::Chrome::Boilerplate)
+            doc.blocks.iter().any(|b| {
+                b.start <= h.start && h.end <= b.end && b.chrome != document::Chrome::Boilerplate
+            })
         };
         hits.extend(extra.into_iter().filter(keep));
         hits.sort_by_key(|h| (h.start, h.nested, h.end));
@@ -171,7 +179,11 @@ fn expand_ellipses(doc: &Document, lower: &str, lex: &Lexicon, hits: Vec<Hit>) -
             let prefix = ws[..keep].join(" ");
             for take in (1..=next.len()).rev() {
                 let last = next[take - 1];
-                let word_end = last.0 + last.1.trim_end_matches(|c: char| !c.is_alphanumeric()).len();
+                let word_end = last.0
+                    + last
+                        .1
+                        .trim_end_matches(|c: char| !c.is_alphanumeric())
+                        .len();
                 if word_end <= tail_start || word_end > doc.text.len() {
                     continue;
                 }
@@ -338,9 +350,10 @@ fn decide_pairs(
     for p in candidates {
         let prob = model.probability(&p.x);
         if prob >= model.threshold {
-            let hedged = doc.sentences.get(p.sentence).is_some_and(|s| {
-                relations::hedged(&lower[s.start..s.end])
-            });
+            let hedged = doc
+                .sentences
+                .get(p.sentence)
+                .is_some_and(|s| relations::hedged(&lower[s.start..s.end]));
             facts.push(Fact {
                 subject: p.chemical,
                 relation: "CAUSES",
@@ -356,7 +369,10 @@ fn decide_pairs(
 
 /// The chemical–disease pairs of an annotated document with their features, and the
 /// document's entities: what the pair model is trained on.
-pub fn pair_candidates(doc: Document, lex: &Lexicon) -> (Document, Vec<DocEntity>, Vec<pairs::Pair>) {
+pub fn pair_candidates(
+    doc: Document,
+    lex: &Lexicon,
+) -> (Document, Vec<DocEntity>, Vec<pairs::Pair>) {
     let lower = doc.text.to_ascii_lowercase();
     let (entities, mentions) = annotated_mentions(&doc, lex);
     let topic = topic(&doc, &entities, &mentions);
@@ -411,7 +427,7 @@ pub fn extract_document(doc: Document, lex: &Lexicon) -> Extraction {
     };
     let mut facts = relations::extract(&cx, &effect_entity);
     if !doc.annotations.is_empty() {
-        facts = decide_pairs(&doc, &lower, &mentions, &entities, facts, &cid_model());
+        facts = decide_pairs(&doc, &lower, &mentions, &entities, facts, cid_model());
     }
     Extraction {
         document: doc,
@@ -554,7 +570,10 @@ fn ingest_extraction(
             hedged: f.hedged,
         };
         ingest.fact(s, f.relation, o, f.confidence, Some(evidence))?;
-        *report.facts_by_type.entry(f.relation.to_string()).or_default() += 1;
+        *report
+            .facts_by_type
+            .entry(f.relation.to_string())
+            .or_default() += 1;
     }
     report.documents += 1;
     report.sentences += doc.sentences.len();
@@ -608,10 +627,7 @@ pub fn build_into(
         }
         progress(i as u64 + 1, total);
     }
-    let mut sources = vec![(
-        "curation.tsv".to_string(),
-        curation::BUILTIN.to_string(),
-    )];
+    let mut sources = vec![("curation.tsv".to_string(), curation::BUILTIN.to_string())];
     for p in &request.curation {
         match std::fs::read(p) {
             Ok(bytes) => sources.push((

@@ -141,9 +141,17 @@ pub fn features(
     }
     let title_end = doc.blocks.first().map_or(0, |b| b.end);
     let in_title = |e: usize| first_pos[e] < title_end;
-    let chems: Vec<usize> = (0..n).filter(|&e| kinds[e] == "Chemical" && count[e] > 0).collect();
-    let dises: Vec<usize> = (0..n).filter(|&e| kinds[e] == "Disease" && count[e] > 0).collect();
-    let top = |set: &[usize]| set.iter().copied().max_by_key(|&e| (count[e], std::cmp::Reverse(first_pos[e])));
+    let chems: Vec<usize> = (0..n)
+        .filter(|&e| kinds[e] == "Chemical" && count[e] > 0)
+        .collect();
+    let dises: Vec<usize> = (0..n)
+        .filter(|&e| kinds[e] == "Disease" && count[e] > 0)
+        .collect();
+    let top = |set: &[usize]| {
+        set.iter()
+            .copied()
+            .max_by_key(|&e| (count[e], std::cmp::Reverse(first_pos[e])))
+    };
     let (top_c, top_d) = (top(&chems), top(&dises));
     let first_chem = chems.iter().copied().min_by_key(|&e| first_pos[e]);
     // A name inside another entity's name of the same kind is the more general one
@@ -187,12 +195,12 @@ pub fn features(
                 .min()
                 .unwrap_or(10)
                 .min(5);
-            let text_of = |s: usize| {
-                doc.sentences
-                    .get(s)
-                    .map_or("", |x| &lower[x.start..x.end])
-            };
-            let co: String = shared.iter().map(|&s| text_of(s)).collect::<Vec<_>>().join(" ");
+            let text_of = |s: usize| doc.sentences.get(s).map_or("", |x| &lower[x.start..x.end]);
+            let co: String = shared
+                .iter()
+                .map(|&s| text_of(s))
+                .collect::<Vec<_>>()
+                .join(" ");
             let mut compound = false;
             for &s in &shared {
                 for m in mentions[s].iter().filter(|m| m.ent == c) {
@@ -232,16 +240,31 @@ pub fn features(
                 b(rule("TREATS") || rule("PREVENTS")),
                 b(compound),
                 b(has(&co, &["induc", "evoked", "provok"])),
-                b(has(&co, &["caus", "result in", "lead to", "led to", "produc"])),
+                b(has(
+                    &co,
+                    &["caus", "result in", "lead to", "led to", "produc"],
+                )),
                 b(has(&co, &["associat", "relat", "linked"])),
-                b(has(&co, &["after", "following", "during", "receiv", "admin"])),
+                b(has(
+                    &co,
+                    &["after", "following", "during", "receiv", "admin"],
+                )),
                 b(has(&co, &["toxic", "poison", "overdose", "intoxic"])),
                 b(has(&co, &["develop", "occur", "onset", "experienc"])),
-                b(has(&co, &["adverse", "side effect", "complication", "risk"])),
-                b(has(&co, &["treat", "therap", "management", "efficacy", "effective"])),
+                b(has(
+                    &co,
+                    &["adverse", "side effect", "complication", "risk"],
+                )),
+                b(has(
+                    &co,
+                    &["treat", "therap", "management", "efficacy", "effective"],
+                )),
                 b(has(&co, &["prevent", "prophyla"])),
                 b(has(&co, &["protect", "attenuat", "revers", "antagon"])),
-                b(has(&co, &["reduc", "decreas", "improv", "alleviat", "relie"])),
+                b(has(
+                    &co,
+                    &["reduc", "decreas", "improv", "alleviat", "relie"],
+                )),
                 b(has(&co, &[" not ", " no ", "n't", "without", "neither"])),
                 b(first_chem == Some(c)),
                 (chems.len() as f64).ln_1p(),

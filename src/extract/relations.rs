@@ -104,44 +104,137 @@ const TRIGGERS: &[(&str, Kind, bool, f64)] = &[
 ];
 
 const NEGATIONS: &[&str] = &[
-    "not", "n't", "no", "never", "neither", "nor", "without", "failed to", "fail to", "fails to",
-    "lack of", "lacks", "absence of", "unlikely to", "did not", "cannot", "rather than",
-    "instead of", "unrelated to", "independent of",
+    "not",
+    "n't",
+    "no",
+    "never",
+    "neither",
+    "nor",
+    "without",
+    "failed to",
+    "fail to",
+    "fails to",
+    "lack of",
+    "lacks",
+    "absence of",
+    "unlikely to",
+    "did not",
+    "cannot",
+    "rather than",
+    "instead of",
+    "unrelated to",
+    "independent of",
 ];
 const HEDGES: &[&str] = &[
-    "may", "might", "could", "possibly", "possible", "potential", "potentially", "suggest",
-    "suggests", "suggested", "suggesting", "promising", "perhaps", "likely", "putative",
-    "hypothesized", "hypothesised", "appear to", "appears to", "seem to", "seems to", "presumed",
-    "plausible", "preliminary", "emerging",
+    "may",
+    "might",
+    "could",
+    "possibly",
+    "possible",
+    "potential",
+    "potentially",
+    "suggest",
+    "suggests",
+    "suggested",
+    "suggesting",
+    "promising",
+    "perhaps",
+    "likely",
+    "putative",
+    "hypothesized",
+    "hypothesised",
+    "appear to",
+    "appears to",
+    "seem to",
+    "seems to",
+    "presumed",
+    "plausible",
+    "preliminary",
+    "emerging",
 ];
 const PRONOUNS: &[&str] = &[
-    "it", "its", "this drug", "the drug", "this medication", "the medication", "this medicine",
-    "this compound", "the compound", "this substance", "this disruption", "this binding",
+    "it",
+    "its",
+    "this drug",
+    "the drug",
+    "this medication",
+    "the medication",
+    "this medicine",
+    "this compound",
+    "the compound",
+    "this substance",
+    "this disruption",
+    "this binding",
     "this mechanism",
 ];
 /// Nouns that stand for the subject of the clause before a restrictive "that".
 const GENERIC_NOUNS: &[&str] = &[
-    "drug", "medication", "medicine", "substance", "agent", "compound", "treatment", "therapy",
+    "drug",
+    "medication",
+    "medicine",
+    "substance",
+    "agent",
+    "compound",
+    "treatment",
+    "therapy",
 ];
 /// Words that introduce the members of a list.
 const LIST_INTRO: &[&str] = &[
-    "such as", "including", "like", "e.g.", "especially", "particularly", "specifically",
-    "namely", "include", "i.e.",
+    "such as",
+    "including",
+    "like",
+    "e.g.",
+    "especially",
+    "particularly",
+    "specifically",
+    "namely",
+    "include",
+    "i.e.",
 ];
 /// Words before a subject that invert its effect ("downregulation of X").
 const INVERTERS: &[&str] = &[
-    "downregulation of ", "down-regulation of ", "inhibition of ", "knockdown of ", "loss of ",
-    "deletion of ", "blockade of ", "depletion of ", "deficiency of ", "suppression of ",
-    "reduction of ", "reduced ", "decreased ", "lower ",
+    "downregulation of ",
+    "down-regulation of ",
+    "inhibition of ",
+    "knockdown of ",
+    "loss of ",
+    "deletion of ",
+    "blockade of ",
+    "depletion of ",
+    "deficiency of ",
+    "suppression of ",
+    "reduction of ",
+    "reduced ",
+    "decreased ",
+    "lower ",
 ];
 /// Labels of mentions that can act as agents in a participial chain.
 const AGENTS: &[&str] = &[
-    "Gene", "Neurotransmitter", "Receptor", "Enzyme", "CellType", "Transporter",
+    "Gene",
+    "Neurotransmitter",
+    "Receptor",
+    "Enzyme",
+    "CellType",
+    "Transporter",
 ];
 /// Words and marks that open a new clause.
 const BOUNDS: &[&str] = &[
-    "; ", ": ", " that ", " which ", " who ", " whereas ", " while ", " but ", " although ",
-    " because ", " whilst ", " meaning ", " where ", ", and it ", ", and they ", ", and this ",
+    "; ",
+    ": ",
+    " that ",
+    " which ",
+    " who ",
+    " whereas ",
+    " while ",
+    " but ",
+    " although ",
+    " because ",
+    " whilst ",
+    " meaning ",
+    " where ",
+    ", and it ",
+    ", and they ",
+    ", and this ",
 ];
 
 /// Where clauses open in a sentence: (end of the opening words, where the clause starts,
@@ -161,16 +254,55 @@ fn clause_bounds(lower: &str, start: usize, end: usize) -> Vec<(usize, usize, &'
 
 /// Words that start an introductory phrase ending at the first comma ("In rats, ...").
 const INTROS: &[&str] = &[
-    "in", "among", "after", "during", "for", "like", "unlike", "by", "at", "with", "when",
-    "although", "though", "while", "moreover", "furthermore", "however", "notably",
-    "additionally", "interestingly", "similarly", "thus", "therefore", "overall", "recently",
-    "subsequently", "taken together", "in addition",
+    "in",
+    "among",
+    "after",
+    "during",
+    "for",
+    "like",
+    "unlike",
+    "by",
+    "at",
+    "with",
+    "when",
+    "although",
+    "though",
+    "while",
+    "moreover",
+    "furthermore",
+    "however",
+    "notably",
+    "additionally",
+    "interestingly",
+    "similarly",
+    "thus",
+    "therefore",
+    "overall",
+    "recently",
+    "subsequently",
+    "taken together",
+    "in addition",
 ];
 /// Words that tell a heading announces effects of its subject.
 const EFFECT_WORDS: &[&str] = &[
-    "effect", "effects", "sign", "signs", "symptom", "symptoms", "risk", "risks", "complication",
-    "complications", "danger", "dangers", "dangerous", "adverse", "side", "consequences",
-    "harms", "toxicity",
+    "effect",
+    "effects",
+    "sign",
+    "signs",
+    "symptom",
+    "symptoms",
+    "risk",
+    "risks",
+    "complication",
+    "complications",
+    "danger",
+    "dangers",
+    "dangerous",
+    "adverse",
+    "side",
+    "consequences",
+    "harms",
+    "toxicity",
 ];
 /// Adjectives that name an effect ("antidepressant effects"): relation and entity name.
 const EFFECT_ADJECTIVES: &[(&str, &str, &str)] = &[
@@ -559,7 +691,10 @@ impl Sent<'_, '_> {
                 let near = self.args.iter().rev().find(|m| m.end <= t.start);
                 if let Some(m) = near {
                     let gap_ok = words(self.text(m.end, t.start)) <= 5
-                        && !self.trigs.iter().any(|o| o.start >= m.end && o.end <= t.start)
+                        && !self
+                            .trigs
+                            .iter()
+                            .any(|o| o.start >= m.end && o.end <= t.start)
                         && !self.in_parens(m.start);
                     if gap_ok && domain_ok(self.label(m.ent)) {
                         return (vec![m.ent], 0.9);
@@ -574,7 +709,10 @@ impl Sent<'_, '_> {
                 m.start >= cs && m.end <= t.start && !self.in_parens(m.start)
             })
             .collect();
-        if let Some(&i) = cands.iter().find(|&&i| domain_ok(self.label(self.args[i].ent))) {
+        if let Some(&i) = cands
+            .iter()
+            .find(|&&i| domain_ok(self.label(self.args[i].ent)))
+        {
             if words(self.text(self.args[i].end, t.start)) > 14 {
                 return (Vec::new(), 0.0);
             }
@@ -583,7 +721,9 @@ impl Sent<'_, '_> {
                 .into_iter()
                 .filter(|&j| self.args[j].end <= t.start)
                 .collect();
-            let drugs_listed = chain.iter().any(|&j| self.label(self.args[j].ent) == "Drug");
+            let drugs_listed = chain
+                .iter()
+                .any(|&j| self.label(self.args[j].ent) == "Drug");
             let mut out: Vec<usize> = chain
                 .into_iter()
                 .map(|j| self.args[j].ent)
@@ -593,12 +733,18 @@ impl Sent<'_, '_> {
             return (out, 1.0);
         }
         let clause = self.text(cs, t.start);
-        if cands.is_empty() && matches!(opener, "that" | "which" | "who") && clause_is_predicate(clause) {
+        if cands.is_empty()
+            && matches!(opener, "that" | "which" | "who")
+            && clause_is_predicate(clause)
+        {
             let open_at = cs.saturating_sub(opener.len() + 1);
             let before = self.text(self.start, open_at).trim_end();
             if before.ends_with(',') {
                 // ", which ..." speaks of the whole clause before: its subject.
-                let prev = Trig { start: open_at, ..*t };
+                let prev = Trig {
+                    start: open_at,
+                    ..*t
+                };
                 if prev.start > self.start {
                     let (s, c) = self.subjects(&prev, domain_ok);
                     return (s, c * 0.9);
@@ -617,7 +763,10 @@ impl Sent<'_, '_> {
                 }
                 let last = before.rsplit(' ').next().unwrap_or("");
                 if GENERIC_NOUNS.contains(&last) {
-                    let prev = Trig { start: open_at, ..*t };
+                    let prev = Trig {
+                        start: open_at,
+                        ..*t
+                    };
                     let (s, c) = self.subjects(&prev, domain_ok);
                     return (s, c * 0.9);
                 }
@@ -666,7 +815,11 @@ impl Sent<'_, '_> {
         if n > limit && !(listed && n <= 12) {
             return Vec::new();
         }
-        if gap.contains(';') || gap.contains(" which ") || gap.contains(" while ") || gap.contains(" but ") {
+        if gap.contains(';')
+            || gap.contains(" which ")
+            || gap.contains(" while ")
+            || gap.contains(" but ")
+        {
             return Vec::new();
         }
         let blocked = self.trigs.iter().any(|o| {
@@ -693,8 +846,12 @@ impl Sent<'_, '_> {
             .filter(|(_, c)| c.is_whitespace())
             .nth(3)
             .map_or(self.start, |(p, _)| self.start + p);
-        has_cue(&triggers().negations, self.cx.lower, back.max(self.start), to.min(self.end))
-            || self.text(self.start, self.end).contains("no evidence")
+        has_cue(
+            &triggers().negations,
+            self.cx.lower,
+            back.max(self.start),
+            to.min(self.end),
+        ) || self.text(self.start, self.end).contains("no evidence")
     }
 
     /// Whether the trigger opens a participial clause (", activating Y", "and ultimately
@@ -745,17 +902,26 @@ impl Sent<'_, '_> {
                     resolve(kind, &first_obj_label, l).is_some()
                 } else {
                     resolve(kind, l, &first_obj_label).is_some()
-                        || objs.iter().any(|&o| resolve(kind, l, self.label(o)).is_some())
+                        || objs
+                            .iter()
+                            .any(|&o| resolve(kind, l, self.label(o)).is_some())
                 }
             };
             let participial = self.participial(t);
             let (subs, sconf) = match (&prev, participial) {
-                (Some((ps, _, true)), true) if self.text(self.start, t.start).trim_end().ends_with(|c: char| c.is_alphabetic()) => {
+                (Some((ps, _, true)), true)
+                    if self
+                        .text(self.start, t.start)
+                        .trim_end()
+                        .ends_with(|c: char| c.is_alphabetic()) =>
+                {
                     (ps.clone(), 0.8)
                 }
                 (Some((_, po, _)), true)
-                    if !matches!(self.text(t.start, t.end), "resulting in" | "leading to" | "contributing to")
-                        && po.last().is_some_and(|&o| AGENTS.contains(&self.label(o))) =>
+                    if !matches!(
+                        self.text(t.start, t.end),
+                        "resulting in" | "leading to" | "contributing to"
+                    ) && po.last().is_some_and(|&o| AGENTS.contains(&self.label(o))) =>
                 {
                     (vec![*po.last().unwrap_or(&0)], 0.8)
                 }
@@ -772,7 +938,10 @@ impl Sent<'_, '_> {
                 .iter()
                 .find(|m| m.start >= t.end)
                 .map_or(t.end, |m| m.end);
-            let subj_mention = self.args.iter().find(|m| subs.contains(&m.ent) && m.end <= t.start);
+            let subj_mention = self
+                .args
+                .iter()
+                .find(|m| subs.contains(&m.ent) && m.end <= t.start);
             let subj_start = subj_mention.map_or(t.start, |m| m.start.min(t.start));
             if self.negated(subj_start, obj_end) {
                 prev = Some((subs, objs, participial));
@@ -806,11 +975,14 @@ impl Sent<'_, '_> {
             return;
         };
         let gap = self.text(self.args[last].end, t.start);
-        if words(gap) > 3 || !(gap.contains("show") || gap.contains("display") || gap.contains("exhibit")) {
+        if words(gap) > 3
+            || !(gap.contains("show") || gap.contains("display") || gap.contains("exhibit"))
+        {
             return;
         }
         let mut first = last;
-        while first > 0 && coordinating(self.text(self.args[first - 1].end, self.args[first].start)) {
+        while first > 0 && coordinating(self.text(self.args[first - 1].end, self.args[first].start))
+        {
             first -= 1;
         }
         let objs: Vec<usize> = (first..=last).map(|i| self.args[i].ent).collect();
@@ -827,14 +999,25 @@ impl Sent<'_, '_> {
             .iter()
             .rev()
             .take_while(|f| f.sentence >= prev)
-            .find(|f| f.sentence == prev && self.label(f.subject) == "Drug" && matches!(f.relation, "INCREASES" | "DECREASES"))
+            .find(|f| {
+                f.sentence == prev
+                    && self.label(f.subject) == "Drug"
+                    && matches!(f.relation, "INCREASES" | "DECREASES")
+            })
             .map(|f| f.subject)
             .or_else(|| {
                 // The previous sentence's changes may have had no known object.
                 let sent = self.cx.doc.sentences.get(prev)?;
                 let text = &self.cx.lower[sent.start..sent.end];
-                let changes = ["increase", "decrease", "reduc", "improv"].iter().any(|w| text.contains(w));
-                let drug = self.cx.mentions.get(prev)?.iter().find(|m| !m.nested && self.label(m.ent) == "Drug")?;
+                let changes = ["increase", "decrease", "reduc", "improv"]
+                    .iter()
+                    .any(|w| text.contains(w));
+                let drug = self
+                    .cx
+                    .mentions
+                    .get(prev)?
+                    .iter()
+                    .find(|m| !m.nested && self.label(m.ent) == "Drug")?;
                 changes.then_some(drug.ent)
             });
         let Some(agent) = agent else {
@@ -848,7 +1031,10 @@ impl Sent<'_, '_> {
             _ => "DECREASES",
         };
         for &o in objs {
-            if matches!(self.label(o), "Microbe" | "Gene" | "Neurotransmitter" | "Process" | "Measure") {
+            if matches!(
+                self.label(o),
+                "Microbe" | "Gene" | "Neurotransmitter" | "Process" | "Measure"
+            ) {
                 self.push(facts, agent, rel, o, 0.6);
             }
         }
@@ -933,8 +1119,11 @@ impl Sent<'_, '_> {
                 }
             }
             if a == "DrugClass" && b == "Drug" {
-                let appos = gap == ", " || gap.trim() == "such as" || gap.trim() == ", such as"
-                    || gap.trim() == ", including" || gap.trim() == "including";
+                let appos = gap == ", "
+                    || gap.trim() == "such as"
+                    || gap.trim() == ", such as"
+                    || gap.trim() == ", including"
+                    || gap.trim() == "including";
                 if appos {
                     for j in self.chain(i + 1) {
                         let d = self.args[j].ent;
@@ -975,7 +1164,8 @@ impl Sent<'_, '_> {
                 continue;
             };
             let gap = self.text(from, self.args[second].start);
-            let listed = gap.contains("such as") || gap.contains("including") || gap.contains("like");
+            let listed =
+                gap.contains("such as") || gap.contains("including") || gap.contains("like");
             if words(gap) > 3 && !(listed && words(gap) <= 8) {
                 continue;
             }
@@ -1014,7 +1204,13 @@ impl Sent<'_, '_> {
                 let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-');
                 if let Some((_, rel, name)) = EFFECT_ADJECTIVES.iter().find(|(a, _, _)| *a == w) {
                     adjs.push((*rel, *name));
-                } else if !(w.ends_with("ic") || w.ends_with("ive") || w.ends_with("ory") || w.ends_with("ant") || w.ends_with("ing") || w.ends_with("al")) {
+                } else if !(w.ends_with("ic")
+                    || w.ends_with("ive")
+                    || w.ends_with("ory")
+                    || w.ends_with("ant")
+                    || w.ends_with("ing")
+                    || w.ends_with("al"))
+                {
                     break;
                 }
                 cut = at;
@@ -1029,10 +1225,11 @@ impl Sent<'_, '_> {
                 .unwrap_or("");
             // The subject: "effects of X", else what "its" stands for, else the nearest drug.
             let after = self.text(abs, self.end);
-            let of_x = after
-                .find(" of ")
-                .filter(|&q| q <= 10)
-                .and_then(|q| self.args.iter().find(|m| m.start >= abs + q && m.start <= abs + q + 5));
+            let of_x = after.find(" of ").filter(|&q| q <= 10).and_then(|q| {
+                self.args
+                    .iter()
+                    .find(|m| m.start >= abs + q && m.start <= abs + q + 5)
+            });
             let drugish = |l: &str| matches!(l, "Drug" | "DrugClass");
             let subj = of_x
                 .filter(|m| drugish(self.label(m.ent)))
@@ -1068,7 +1265,9 @@ impl Sent<'_, '_> {
 fn adjectival(cx: &Context, m: &Mention) -> bool {
     let rest = &cx.lower[m.end..];
     cx.labels.get(m.ent).is_some_and(|l| l == "DrugClass")
-        && (rest.starts_with(" effect") || rest.starts_with(" propert") || rest.starts_with(" action"))
+        && (rest.starts_with(" effect")
+            || rest.starts_with(" propert")
+            || rest.starts_with(" action"))
 }
 
 /// "and", "or", commas and brackets only: mentions in a list.
@@ -1140,7 +1339,11 @@ fn derive_from_classes(s: &Sent, facts: &mut Vec<Fact>, from: usize) {
             } else {
                 continue;
             };
-            for n in s.all.iter().filter(|n| n.nested && n.start >= c.start && n.end <= c.end) {
+            for n in s
+                .all
+                .iter()
+                .filter(|n| n.nested && n.start >= c.start && n.end <= c.end)
+            {
                 let rel = match (rel, s.label(n.ent)) {
                     ("INHIBITS", "Receptor") => "ANTAGONIZES",
                     (r, _) => r,
@@ -1191,7 +1394,10 @@ fn lists_under_headings(cx: &Context, facts: &mut Vec<Fact>) {
                     let hedge = hedged(sl);
                     for m in cx.mentions[si].iter().filter(|m| !m.nested) {
                         let label = cx.labels[m.ent].as_str();
-                        if m.ent != subject && allowed(rel, &cx.labels[subject], label) && label != "Process" {
+                        if m.ent != subject
+                            && allowed(rel, &cx.labels[subject], label)
+                            && label != "Process"
+                        {
                             facts.push(Fact {
                                 subject,
                                 relation: rel,
@@ -1214,7 +1420,10 @@ fn lists_under_headings(cx: &Context, facts: &mut Vec<Fact>) {
                 let ws: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).collect();
                 let rel = if ws.iter().any(|w| EFFECT_WORDS.contains(w)) {
                     "CAUSES"
-                } else if ws.iter().any(|w| matches!(*w, "uses" | "treats" | "indications" | "benefits")) {
+                } else if ws
+                    .iter()
+                    .any(|w| matches!(*w, "uses" | "treats" | "indications" | "benefits"))
+                {
                     "TREATS"
                 } else {
                     continue;
