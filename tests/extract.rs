@@ -388,7 +388,7 @@ fn build_reads_folders_replaces_documents_and_applies_curation() {
 }
 
 #[test]
-fn seeds_meet_their_targets_when_present() {
+fn seed_facts_never_rest_on_web_chrome() {
     // The shared evaluation set is optional; skip plainly without it.
     let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
     if !seeds.is_dir() {
