@@ -1,0 +1,55 @@
+//! Measures extraction alone (reading, cleaning, splitting, mentions, patterns), without the
+//! store: prints bytes, seconds and MB/s.
+//!
+//! Usage: extract_bench INPUT...
+
+use pharmakg::extract::lexicon::Lexicon;
+use pharmakg::extract::{extract_document, read_documents};
+use std::path::{Path, PathBuf};
+
+fn files(p: &Path, out: &mut Vec<PathBuf>) {
+    if p.is_dir() {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(p)
+            .map(|r| r.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        v.sort();
+        for q in v {
+            files(&q, out);
+        }
+    } else {
+        out.push(p.to_path_buf());
+    }
+}
+
+fn main() {
+    let mut paths = Vec::new();
+    for a in std::env::args().skip(1) {
+        files(Path::new(&a), &mut paths);
+    }
+    let contents: Vec<(PathBuf, Vec<u8>)> = paths
+        .into_iter()
+        .filter_map(|p| std::fs::read(&p).ok().map(|b| (p, b)))
+        .collect();
+    let bytes: usize = contents.iter().map(|(_, b)| b.len()).sum();
+    let (lex, _) = Lexicon::new(&[]);
+    let started = std::time::Instant::now();
+    let (mut facts, mut warnings) = (0usize, Vec::new());
+    // EXTRACT_BENCH_MENTIONS=1 times the lexicon scan alone.
+    let mentions_only = std::env::var("EXTRACT_BENCH_MENTIONS").is_ok();
+    for (p, b) in &contents {
+        if mentions_only {
+            let text = String::from_utf8_lossy(b);
+            facts += lex.find(&text, &text.to_ascii_lowercase()).len();
+            continue;
+        }
+        for doc in read_documents(p, b, &mut warnings) {
+            facts += extract_document(doc, &lex).facts.len();
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{:.1} MB, {facts} candidate facts in {secs:.2} s: {:.1} MB/s",
+        bytes as f64 / 1e6,
+        bytes as f64 / 1e6 / secs
+    );
+}

@@ -1,0 +1,534 @@
+//! The lexicon: names and aliases of entities by type, matched in text with Aho-Corasick
+//! (whole words, longest match first, short abbreviations case-sensitive), and abbreviations
+//! that a document defines for itself ("brain-derived neurotrophic factor (BDNF)").
+
+use aho_corasick::{
+    AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
+};
+use rustc_hash::FxHashMap;
+
+/// The lexicon files built into the binary, in the order they are read.
+pub const BUILTIN_FILES: [(&str, &str); 14] = [
+    ("drugs.tsv", include_str!("../../graphs/lexicon/drugs.tsv")),
+    (
+        "drug_classes.tsv",
+        include_str!("../../graphs/lexicon/drug_classes.tsv"),
+    ),
+    (
+        "receptors.tsv",
+        include_str!("../../graphs/lexicon/receptors.tsv"),
+    ),
+    (
+        "enzymes.tsv",
+        include_str!("../../graphs/lexicon/enzymes.tsv"),
+    ),
+    (
+        "neurotransmitters.tsv",
+        include_str!("../../graphs/lexicon/neurotransmitters.tsv"),
+    ),
+    ("genes.tsv", include_str!("../../graphs/lexicon/genes.tsv")),
+    ("cells.tsv", include_str!("../../graphs/lexicon/cells.tsv")),
+    (
+        "brain_regions.tsv",
+        include_str!("../../graphs/lexicon/brain_regions.tsv"),
+    ),
+    (
+        "processes.tsv",
+        include_str!("../../graphs/lexicon/processes.tsv"),
+    ),
+    (
+        "symptoms.tsv",
+        include_str!("../../graphs/lexicon/symptoms.tsv"),
+    ),
+    (
+        "disorders.tsv",
+        include_str!("../../graphs/lexicon/disorders.tsv"),
+    ),
+    (
+        "microbes.tsv",
+        include_str!("../../graphs/lexicon/microbes.tsv"),
+    ),
+    (
+        "therapies.tsv",
+        include_str!("../../graphs/lexicon/therapies.tsv"),
+    ),
+    (
+        "measures.tsv",
+        include_str!("../../graphs/lexicon/measures.tsv"),
+    ),
+];
+
+/// One entity the lexicon knows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// The canonical name.
+    pub name: String,
+    /// The SCHEMA.md label.
+    pub label: String,
+    /// The external id, when the lexicon gives one.
+    pub xref: Option<String>,
+    /// Other names.
+    pub aliases: Vec<String>,
+}
+
+/// A problem in a lexicon file, by line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LexiconIssue {
+    /// The file's name.
+    pub file: String,
+    /// 1-based line number.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// A mention of a lexicon entry in a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    /// Byte offset of the mention.
+    pub start: usize,
+    /// Byte offset just past the mention.
+    pub end: usize,
+    /// The entry's index in the lexicon.
+    pub entry: usize,
+    /// True for a name found inside a longer one ("NMDA receptor" in "NMDA receptor
+    /// antagonist"): it counts as a mention but takes no part in sentence patterns.
+    pub nested: bool,
+}
+
+/// A compiled lexicon.
+pub struct Lexicon {
+    entries: Vec<Entry>,
+    /// For each Aho-Corasick pattern: its entry, its text and whether it must match in case.
+    patterns: Vec<(usize, String, bool)>,
+    matcher: AhoCorasick,
+    /// The case-sensitive patterns, searched in the text as written.
+    exact: AhoCorasick,
+    /// The case-insensitive patterns for overlapping search inside a match (nested names).
+    inner: AhoCorasick,
+    by_name: FxHashMap<String, usize>,
+    by_xref: FxHashMap<String, usize>,
+}
+
+impl std::fmt::Debug for Lexicon {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lexicon")
+            .field("entries", &self.entries.len())
+            .field("patterns", &self.patterns.len())
+            .finish()
+    }
+}
+
+/// Parses one lexicon TSV (`label name aliases xref`, aliases `|`-separated).
+pub fn parse_tsv(file: &str, text: &str) -> (Vec<Entry>, Vec<LexiconIssue>) {
+    let mut entries = Vec::new();
+    let mut issues = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim_end_matches('\r');
+        if i == 0 && line.starts_with("label\t") || line.trim().is_empty() || line.starts_with('#')
+        {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        if cols.len() < 2 || cols[0].trim().is_empty() || cols[1].trim().is_empty() {
+            issues.push(LexiconIssue {
+                file: file.to_string(),
+                line: i + 1,
+                message: "expected label<TAB>name<TAB>aliases<TAB>xref".into(),
+            });
+            continue;
+        }
+        let aliases = cols
+            .get(2)
+            .map(|a| {
+                a.split('|')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let xref = cols
+            .get(3)
+            .map(|x| x.trim())
+            .filter(|x| !x.is_empty())
+            .map(String::from);
+        entries.push(Entry {
+            label: cols[0].trim().to_string(),
+            name: cols[1].trim().to_string(),
+            aliases,
+            xref,
+        });
+    }
+    (entries, issues)
+}
+
+/// True for a pattern that must match in case: a short all-capitals abbreviation (DAT, MPH)
+/// or a short mixed-case one (NAc, Akt).
+fn case_sensitive(pattern: &str) -> bool {
+    let n = pattern.chars().count();
+    n <= 6
+        && pattern.chars().any(|c| c.is_uppercase())
+        && (n <= 4 || !pattern.chars().any(|c| c.is_lowercase()))
+}
+
+/// Labels whose names take a plain English plural that the lexicon may not list.
+fn pluralises(label: &str) -> bool {
+    matches!(
+        label,
+        "Symptom" | "Disorder" | "DrugClass" | "Receptor" | "Transporter" | "Enzyme" | "CellType"
+    )
+}
+
+impl Lexicon {
+    /// The built-in lexicon plus extra files given as (name, text); later files add entries.
+    pub fn new(extra: &[(String, String)]) -> (Lexicon, Vec<LexiconIssue>) {
+        let mut entries = Vec::new();
+        let mut issues = Vec::new();
+        for (name, text) in BUILTIN_FILES {
+            let (e, i) = parse_tsv(name, text);
+            entries.extend(e);
+            issues.extend(i);
+        }
+        for (name, text) in extra {
+            let (e, i) = parse_tsv(name, text);
+            entries.extend(e);
+            issues.extend(i);
+        }
+        (Lexicon::from_entries(entries), issues)
+    }
+
+    /// Compiles a lexicon from entries. An external id claimed by two entries stays with the
+    /// first, so that ingestion does not merge different entities through it.
+    pub fn from_entries(mut entries: Vec<Entry>) -> Lexicon {
+        let mut seen_xref: FxHashMap<String, usize> = FxHashMap::default();
+        for (i, e) in entries.iter_mut().enumerate() {
+            if let Some(x) = &e.xref {
+                if seen_xref.contains_key(x) {
+                    e.xref = None;
+                } else {
+                    seen_xref.insert(x.clone(), i);
+                }
+            }
+        }
+        let mut patterns: Vec<(usize, String, bool)> = Vec::new();
+        let mut seen: FxHashMap<(String, bool), usize> = FxHashMap::default();
+        let mut by_name: FxHashMap<String, usize> = FxHashMap::default();
+        for (i, e) in entries.iter().enumerate() {
+            let mut names: Vec<String> = std::iter::once(&e.name)
+                .chain(&e.aliases)
+                .cloned()
+                .collect();
+            if pluralises(&e.label) {
+                let plurals: Vec<String> = names
+                    .iter()
+                    .filter(|n| {
+                        n.len() >= 4
+                            && !case_sensitive(n)
+                            && n.ends_with(|c: char| c.is_ascii_lowercase() && c != 's')
+                    })
+                    .map(|n| format!("{n}s"))
+                    .collect();
+                names.extend(plurals);
+            }
+            for n in names {
+                let cs = case_sensitive(&n);
+                // Case-sensitive names keep their spelling, checked against the text.
+                let key = if cs {
+                    n.clone()
+                } else {
+                    n.to_ascii_lowercase()
+                };
+                by_name.entry(n.to_lowercase()).or_insert(i);
+                // The first entry to claim a name keeps it.
+                if seen.contains_key(&(key.clone(), cs)) {
+                    continue;
+                }
+                seen.insert((key.clone(), cs), i);
+                patterns.push((i, key, cs));
+            }
+        }
+        // Short capitalised abbreviations (DA, NE, DAT) are searched in the text as written:
+        // searched in lower case they would match inside countless words and slow the scan.
+        let empty =
+            || AhoCorasick::new(std::iter::empty::<&str>()).expect("an empty matcher builds");
+        let build = |kind: MatchKind, anchored: bool, cs: bool| {
+            let mut b = AhoCorasickBuilder::new();
+            b.match_kind(kind).prefilter(false);
+            if anchored {
+                // Names are looked for only where a word starts: anchored searches walk a few
+                // bytes of the trie instead of scanning every byte.
+                b.start_kind(StartKind::Anchored)
+                    .kind(Some(AhoCorasickKind::ContiguousNFA));
+            }
+            b.build(
+                patterns
+                    .iter()
+                    .map(|(_, p, c)| if *c == cs { p.as_str() } else { "\u{0}\u{0}" }),
+            )
+            .unwrap_or_else(|_| empty())
+        };
+        let matcher = build(MatchKind::LeftmostLongest, true, false);
+        let exact = build(MatchKind::LeftmostLongest, true, true);
+        let inner = build(MatchKind::Standard, false, false);
+        let by_xref = seen_xref;
+        Lexicon {
+            entries,
+            patterns,
+            matcher,
+            exact,
+            inner,
+            by_name,
+            by_xref,
+        }
+    }
+
+    /// A match of pattern `pat` at `s..e`, if it respects case and word boundaries.
+    fn accept(&self, text: &str, s: usize, e: usize, pat: usize) -> Option<(usize, usize, usize)> {
+        let (entry, p, cs) = &self.patterns[pat];
+        if *cs && &text[s..e] != p.as_str() {
+            return None;
+        }
+        whole_word(text, s, e).then_some((s, e, *entry))
+    }
+
+    /// The entries.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The entry that carries this external id.
+    pub fn by_xref(&self, xref: &str) -> Option<usize> {
+        self.by_xref.get(xref).copied()
+    }
+
+    /// The entry with this exact name or alias (case-insensitive).
+    pub fn lookup(&self, name: &str) -> Option<usize> {
+        if !name.chars().any(char::is_uppercase) {
+            return self.by_name.get(name).copied();
+        }
+        self.by_name.get(&name.to_lowercase()).copied()
+    }
+
+    /// Finds the mentions in `text`: whole words, the longest match winning where matches
+    /// overlap, names inside a chosen match kept as nested hits. `lower` is
+    /// `text.to_ascii_lowercase()`, passed in so a caller can reuse it.
+    pub fn find(&self, text: &str, lower: &str) -> Vec<Hit> {
+        let mut cands: Vec<(usize, usize, usize)> = Vec::new();
+        let bytes = lower.as_bytes();
+        let mut i = 0;
+        let mut prev_alnum = false;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let width = utf8_width(b);
+            let c = lower[i..].chars().next().unwrap_or(' ');
+            let alnum = c.is_alphanumeric();
+            let cjk = c > '\u{2E80}';
+            let starts = cjk || (!prev_alnum && (alnum || matches!(c, '(' | '[' | '.')));
+            prev_alnum = alnum && !cjk;
+            if !starts {
+                i += width;
+                continue;
+            }
+            let anchored = |ac: &AhoCorasick, hay: &str| {
+                ac.find(Input::new(hay).anchored(Anchored::Yes).span(i..hay.len()))
+            };
+            let best = [anchored(&self.exact, text), anchored(&self.matcher, lower)]
+                .into_iter()
+                .flatten()
+                .filter_map(|m| self.accept(text, m.start(), m.end(), m.pattern().as_usize()))
+                .max_by_key(|(s, e, _)| e - s);
+            let Some((s, e, entry)) = best else {
+                i += width;
+                continue;
+            };
+            cands.push((s, e, entry));
+            i = e;
+            prev_alnum = lower[..e]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric);
+            // Names inside a longer name ("NMDA receptor" in "NMDA receptor antagonist").
+            if lower[s..e].contains([' ', '-']) {
+                for n in self.inner.find_overlapping_iter(&lower[s..e]) {
+                    let (ns, ne) = (s + n.start(), s + n.end());
+                    if (ns, ne) == (s, e) {
+                        continue;
+                    }
+                    if let Some(hit) = self.accept(text, ns, ne, n.pattern().as_usize()) {
+                        cands.push(hit);
+                    }
+                }
+                // Abbreviations inside ("CYP3A4" in "CYP3A4 inhibitors"), at word starts.
+                let mut j = s;
+                while j < e {
+                    let at_start = j == s
+                        || !lower[..j]
+                            .chars()
+                            .next_back()
+                            .is_some_and(char::is_alphanumeric);
+                    if at_start {
+                        let m = self
+                            .exact
+                            .find(Input::new(text).anchored(Anchored::Yes).span(j..e));
+                        if let Some(hit) = m.and_then(|m| {
+                            self.accept(text, m.start(), m.end(), m.pattern().as_usize())
+                        }) {
+                            cands.push(hit);
+                        }
+                    }
+                    j += lower[j..].chars().next().map_or(1, char::len_utf8);
+                }
+            }
+        }
+        let mut hits = select(cands);
+        self.split_conjunctions(lower, &mut hits);
+        hits
+    }
+
+    /// A name that joins two names the lexicon knows ("nausea and vomiting") is read as the
+    /// two of them, as a list would be.
+    fn split_conjunctions(&self, lower: &str, hits: &mut Vec<Hit>) {
+        let mut extra = Vec::new();
+        hits.retain(|h| {
+            if h.nested {
+                return true;
+            }
+            let t = &lower[h.start..h.end];
+            let Some(p) = t.find(" and ") else {
+                return true;
+            };
+            let (a, b) = (&t[..p], &t[p + 5..]);
+            match (self.lookup(a), self.lookup(b)) {
+                (Some(x), Some(y)) => {
+                    extra.push(Hit {
+                        start: h.start,
+                        end: h.start + p,
+                        entry: x,
+                        nested: false,
+                    });
+                    extra.push(Hit {
+                        start: h.start + p + 5,
+                        end: h.end,
+                        entry: y,
+                        nested: false,
+                    });
+                    false
+                }
+                _ => true,
+            }
+        });
+        if !extra.is_empty() {
+            hits.retain(|h| {
+                !(h.nested && extra.iter().any(|e| e.start <= h.start && h.end <= e.end))
+            });
+            hits.extend(extra);
+            hits.sort_by_key(|h| (h.start, h.nested, h.end));
+        }
+    }
+}
+
+/// Picks the longest non-overlapping matches and keeps what lies inside them as nested.
+fn select(mut cands: Vec<(usize, usize, usize)>) -> Vec<Hit> {
+    cands.sort_by(|a, b| (b.1 - b.0).cmp(&(a.1 - a.0)).then(a.0.cmp(&b.0)));
+    let mut chosen: Vec<Hit> = Vec::new();
+    let mut nested: Vec<Hit> = Vec::new();
+    for (s, e, entry) in cands {
+        let overlap = chosen.iter().find(|h| s < h.end && h.start < e);
+        match overlap {
+            None => chosen.push(Hit {
+                start: s,
+                end: e,
+                entry,
+                nested: false,
+            }),
+            Some(h) if h.start <= s && e <= h.end && h.entry != entry => {
+                if !nested.iter().any(|n| n.entry == entry && n.start == s) {
+                    nested.push(Hit {
+                        start: s,
+                        end: e,
+                        entry,
+                        nested: true,
+                    })
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    chosen.extend(nested);
+    chosen.sort_by_key(|h| (h.start, h.nested, h.end));
+    chosen
+}
+
+/// True when `text[s..e]` is not part of a longer word. Names in scripts without spaces
+/// (Chinese) match anywhere.
+pub fn whole_word(text: &str, s: usize, e: usize) -> bool {
+    let before = text[..s].chars().next_back();
+    let after = text[e..].chars().next();
+    let first = text[s..].chars().next();
+    let cjk = |c: char| c > '\u{2E80}';
+    if first.is_some_and(cjk) {
+        return true;
+    }
+    !before.is_some_and(|c| c.is_alphanumeric() && !cjk(c))
+        && !after.is_some_and(|c| c.is_alphanumeric() && !cjk(c))
+}
+
+/// Abbreviations a document defines: "long form (ABBR)" where the long form is a mention.
+/// Returns (abbreviation, entry) pairs, in order of definition.
+pub fn learn_abbreviations(text: &str, hits: &[Hit]) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for h in hits.iter().filter(|h| !h.nested) {
+        let rest = &text[h.end..];
+        let rest = rest.strip_prefix(' ').unwrap_or(rest);
+        let Some(inner) = rest.strip_prefix('(') else {
+            continue;
+        };
+        let Some(close) = inner.find(')') else {
+            continue;
+        };
+        let abbr = &inner[..close];
+        let ok = (2..=10).contains(&abbr.len())
+            && abbr.chars().any(|c| c.is_ascii_uppercase())
+            && abbr.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && abbr.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+        if ok && !out.iter().any(|(a, _)| a == abbr) {
+            out.push((abbr.to_string(), h.entry));
+        }
+    }
+    out
+}
+
+/// Mentions of learned abbreviations (case-sensitive, whole words) that no lexicon mention
+/// already covers.
+pub fn find_abbreviations(text: &str, learned: &[(String, usize)], hits: &[Hit]) -> Vec<Hit> {
+    let mut out = Vec::new();
+    for (abbr, entry) in learned {
+        for (s, _) in text.match_indices(abbr.as_str()) {
+            let e = s + abbr.len();
+            if !whole_word(text, s, e) {
+                continue;
+            }
+            if hits.iter().any(|h| s < h.end && h.start < e && !h.nested) {
+                continue;
+            }
+            out.push(Hit {
+                start: s,
+                end: e,
+                entry: *entry,
+                nested: false,
+            });
+        }
+    }
+    out
+}
+
+/// The length of the UTF-8 sequence that starts with byte `b` (1 for a stray byte).
+fn utf8_width(b: u8) -> usize {
+    match b {
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF7 => 4,
+        _ => 1,
+    }
+}
