@@ -7,7 +7,7 @@ use std::process::{Command, Output, Stdio};
 
 fn seed(file: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("graphs/seed")
+        .join("tests/fixtures/seed")
         .join(file)
 }
 
@@ -218,8 +218,18 @@ fn a_write_then_save_reaches_the_file() {
 
 #[test]
 fn no_argument_opens_the_builtin_graph() {
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("graphs/pharmacology.kg");
+    let graph = pharmakg::store::persist::load(&shipped).unwrap();
     let o = repl(None, ":stats\n");
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-    let expected = format!("nodes: {}\n", seed_rows("nodes.csv").len());
+    let expected = format!(
+        "nodes: {}\nedges: {}\n",
+        graph.node_count(),
+        graph.edge_count()
+    );
     assert!(out(&o).starts_with(&expected), "{}", out(&o));
+    assert!(
+        graph.node_count() > 100,
+        "the shipped graph is the corpus, not a stub"
+    );
 }
