@@ -17,7 +17,8 @@ use index::{AliasIndex, ValueIndex};
 use petgraph::stable_graph::{EdgeIndex, StableDiGraph};
 use petgraph::visit::{EdgeIndexable, EdgeRef, NodeIndexable};
 use petgraph::Direction;
-use rustc_hash::{FxHashMap, FxHashSet};
+use roaring::RoaringBitmap;
+use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
 /// An edge handle, stable across deletions of other edges.
@@ -75,8 +76,10 @@ pub struct Graph {
     names: ValueIndex,
     ids: ValueIndex,
     aliases: AliasIndex,
-    by_label: FxHashMap<Sym, FxHashSet<NodeId>>,
-    by_type: FxHashMap<Sym, FxHashSet<EdgeId>>,
+    // Bitmaps over node and edge indices: no hashing per element, sorted iteration, and a
+    // bulk load of millions of edges appends rather than inserts.
+    by_label: FxHashMap<Sym, RoaringBitmap>,
+    by_type: FxHashMap<Sym, RoaringBitmap>,
 }
 
 impl Default for Graph {
@@ -293,22 +296,30 @@ impl Graph {
 
     /// Nodes carrying a label.
     pub fn nodes_with_label(&self, label: Sym) -> impl Iterator<Item = NodeId> + '_ {
-        self.by_label.get(&label).into_iter().flatten().copied()
+        self.by_label
+            .get(&label)
+            .into_iter()
+            .flatten()
+            .map(|i| NodeId::new(i as usize))
     }
 
     /// Number of nodes carrying a label.
     pub fn label_count(&self, label: Sym) -> usize {
-        self.by_label.get(&label).map_or(0, |s| s.len())
+        self.by_label.get(&label).map_or(0, |s| s.len() as usize)
     }
 
     /// Edges of a type.
     pub fn edges_with_type(&self, ty: Sym) -> impl Iterator<Item = EdgeId> + '_ {
-        self.by_type.get(&ty).into_iter().flatten().copied()
+        self.by_type
+            .get(&ty)
+            .into_iter()
+            .flatten()
+            .map(|i| EdgeId::new(i as usize))
     }
 
     /// Number of edges of a type.
     pub fn type_count(&self, ty: Sym) -> usize {
-        self.by_type.get(&ty).map_or(0, |s| s.len())
+        self.by_type.get(&ty).map_or(0, |s| s.len() as usize)
     }
 
     /// Nodes whose `name` equals `value` (exactly, as openCypher compares).
@@ -338,24 +349,13 @@ impl Graph {
         self.aliases.entries()
     }
 
-    /// The texts a node answers to: its name and its aliases.
-    fn alias_texts(&self, node: &Node) -> Vec<String> {
-        let mut out = Vec::new();
-        if let Some(Value::String(s)) = prop_get(&node.props, self.key_name) {
-            out.push(s.clone());
-        }
-        if let Some(Value::List(items)) = prop_get(&node.props, self.key_aliases) {
-            out.extend(items.iter().filter_map(|v| v.as_str().map(str::to_string)));
-        }
-        out
-    }
-
     fn index_node(&mut self, n: NodeId) {
         let Some(node) = self.g.node_weight(n) else {
             return;
         };
+        let slot = n.index() as u32;
         for label in &node.labels {
-            self.by_label.entry(*label).or_default().insert(n);
+            self.by_label.entry(*label).or_default().insert(slot);
         }
         if let Some(v) = prop_get(&node.props, self.key_name) {
             self.names.insert(v, n);
@@ -363,8 +363,8 @@ impl Graph {
         if let Some(v) = prop_get(&node.props, self.key_id) {
             self.ids.insert(v, n);
         }
-        for text in self.alias_texts(node) {
-            self.aliases.insert(&text, n);
+        for text in alias_texts(node, self.key_name, self.key_aliases) {
+            self.aliases.insert(text, n);
         }
     }
 
@@ -372,9 +372,10 @@ impl Graph {
         let Some(node) = self.g.node_weight(n) else {
             return;
         };
+        let slot = n.index() as u32;
         for label in &node.labels {
             if let Some(set) = self.by_label.get_mut(label) {
-                set.remove(&n);
+                set.remove(slot);
                 if set.is_empty() {
                     self.by_label.remove(label);
                 }
@@ -386,8 +387,8 @@ impl Graph {
         if let Some(v) = prop_get(&node.props, self.key_id) {
             self.ids.remove(v, n);
         }
-        for text in self.alias_texts(node) {
-            self.aliases.remove(&text, n);
+        for text in alias_texts(node, self.key_name, self.key_aliases) {
+            self.aliases.remove(text, n);
         }
     }
 
@@ -462,7 +463,7 @@ impl Graph {
         edge.props.retain(|(_, v)| !v.is_null());
         let ty = edge.ty;
         let e = self.g.add_edge(src, dst, edge);
-        self.by_type.entry(ty).or_default().insert(e);
+        self.by_type.entry(ty).or_default().insert(e.index() as u32);
         Ok(e)
     }
 
@@ -473,7 +474,7 @@ impl Graph {
             .remove_edge(e)
             .ok_or(StoreError::NoSuchEdge(e.index() as u32))?;
         if let Some(set) = self.by_type.get_mut(&edge.ty) {
-            set.remove(&e);
+            set.remove(e.index() as u32);
             if set.is_empty() {
                 self.by_type.remove(&edge.ty);
             }
@@ -577,7 +578,10 @@ impl Graph {
             Ok(_) => Ok(false),
             Err(i) => {
                 node.labels.insert(i, sym);
-                self.by_label.entry(sym).or_default().insert(n);
+                self.by_label
+                    .entry(sym)
+                    .or_default()
+                    .insert(n.index() as u32);
                 Ok(true)
             }
         }
@@ -597,7 +601,7 @@ impl Graph {
             Ok(i) => {
                 node.labels.remove(i);
                 if let Some(set) = self.by_label.get_mut(&sym) {
-                    set.remove(&n);
+                    set.remove(n.index() as u32);
                     if set.is_empty() {
                         self.by_label.remove(&sym);
                     }
@@ -660,10 +664,12 @@ impl Graph {
     pub fn schema(&self) -> Schema {
         let mut s = Schema::default();
         for (label, set) in &self.by_label {
-            s.labels.insert(self.resolve(*label).to_string(), set.len());
+            s.labels
+                .insert(self.resolve(*label).to_string(), set.len() as usize);
         }
         for (ty, set) in &self.by_type {
-            s.types.insert(self.resolve(*ty).to_string(), set.len());
+            s.types
+                .insert(self.resolve(*ty).to_string(), set.len() as usize);
         }
         for n in self.node_ids() {
             for (k, _) in &self.g[n].props {
@@ -687,7 +693,11 @@ impl Graph {
             fresh.index_node(n);
         }
         for e in self.g.edge_indices() {
-            fresh.by_type.entry(self.g[e].ty).or_default().insert(e);
+            fresh
+                .by_type
+                .entry(self.g[e].ty)
+                .or_default()
+                .insert(e.index() as u32);
         }
         if fresh.by_label != self.by_label {
             return Err("label index differs from a rebuild".into());
@@ -812,6 +822,20 @@ impl Graph {
         }
         Ok(graph)
     }
+}
+
+/// The texts a node answers to: its name and its aliases.
+fn alias_texts(node: &Node, key_name: Sym, key_aliases: Sym) -> impl Iterator<Item = &str> {
+    let name = match prop_get(&node.props, key_name) {
+        Some(Value::String(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    let aliases = match prop_get(&node.props, key_aliases) {
+        Some(Value::List(items)) => items.as_slice(),
+        _ => &[],
+    };
+    name.into_iter()
+        .chain(aliases.iter().filter_map(Value::as_str))
 }
 
 /// A graph as plain records: what a .kg file holds.
