@@ -68,7 +68,10 @@ pub struct Schema {
 /// The graph store: nodes and edges with labels, types, properties and evidence.
 #[derive(Clone, Debug)]
 pub struct Graph {
-    g: StableDiGraph<Node, Edge, u32>,
+    // Adjacency only: node data lives in `nodes`, so that petgraph's node slots stay small and
+    // inserting millions of edges (each touching two random slots) stays in cache.
+    g: StableDiGraph<(), Edge, u32>,
+    nodes: Vec<Option<Node>>,
     interner: Interner,
     key_name: Sym,
     key_id: Sym,
@@ -100,6 +103,7 @@ impl Graph {
         let key_aliases = interner.intern(ALIASES);
         Graph {
             g: StableDiGraph::default(),
+            nodes: Vec::new(),
             interner,
             key_name,
             key_id,
@@ -170,7 +174,7 @@ impl Graph {
 
     /// A node, if it is live.
     pub fn node(&self, n: NodeId) -> Option<&Node> {
-        self.g.node_weight(n)
+        self.nodes.get(n.index())?.as_ref()
     }
 
     /// An edge, if it is live.
@@ -350,12 +354,20 @@ impl Graph {
     }
 
     fn index_node(&mut self, n: NodeId) {
-        let Some(node) = self.g.node_weight(n) else {
+        let Some(node) = self.nodes.get(n.index()).and_then(Option::as_ref) else {
             return;
         };
         let slot = n.index() as u32;
         for label in &node.labels {
-            self.by_label.entry(*label).or_default().insert(slot);
+            match self.by_label.get_mut(label) {
+                Some(set) => {
+                    set.insert(slot);
+                }
+                None => {
+                    self.by_label
+                        .insert(*label, RoaringBitmap::from_iter([slot]));
+                }
+            }
         }
         if let Some(v) = prop_get(&node.props, self.key_name) {
             self.names.insert(v, n);
@@ -369,7 +381,7 @@ impl Graph {
     }
 
     fn unindex_node(&mut self, n: NodeId) {
-        let Some(node) = self.g.node_weight(n) else {
+        let Some(node) = self.nodes.get(n.index()).and_then(Option::as_ref) else {
             return;
         };
         let slot = n.index() as u32;
@@ -390,6 +402,10 @@ impl Graph {
         for text in alias_texts(node, self.key_name, self.key_aliases) {
             self.aliases.remove(text, n);
         }
+    }
+
+    fn node_mut(&mut self, n: NodeId) -> Result<&mut Node, StoreError> {
+        node_slot(&mut self.nodes, n)
     }
 
     // ----- writing -----
@@ -416,7 +432,11 @@ impl Graph {
         node.props.sort_by_key(|(k, _)| *k);
         node.props.dedup_by_key(|(k, _)| *k);
         node.props.retain(|(_, v)| !v.is_null());
-        let n = self.g.add_node(node);
+        let n = self.g.add_node(());
+        if self.nodes.len() <= n.index() {
+            self.nodes.resize_with(n.index() + 1, || None);
+        }
+        self.nodes[n.index()] = Some(node);
         self.index_node(n);
         n
     }
@@ -463,7 +483,16 @@ impl Graph {
         edge.props.retain(|(_, v)| !v.is_null());
         let ty = edge.ty;
         let e = self.g.add_edge(src, dst, edge);
-        self.by_type.entry(ty).or_default().insert(e.index() as u32);
+        let slot = e.index() as u32;
+        // The common case, a type already seen, needs no entry (and no growth check).
+        match self.by_type.get_mut(&ty) {
+            Some(set) => {
+                set.insert(slot);
+            }
+            None => {
+                self.by_type.insert(ty, RoaringBitmap::from_iter([slot]));
+            }
+        }
         Ok(e)
     }
 
@@ -491,8 +520,9 @@ impl Graph {
             return Err(StoreError::NodeHasEdges(n.index() as u32));
         }
         self.unindex_node(n);
-        self.g
-            .remove_node(n)
+        self.g.remove_node(n);
+        self.nodes[n.index()]
+            .take()
             .ok_or(StoreError::NoSuchNode(n.index() as u32))
     }
 
@@ -544,7 +574,7 @@ impl Graph {
         if indexed {
             self.unindex_node(n);
         }
-        let node = self.g.node_weight_mut(n).expect("checked above");
+        let node = self.node_mut(n)?;
         let old = prop_set(&mut node.props, key, value);
         if indexed {
             self.index_node(n);
@@ -570,10 +600,7 @@ impl Graph {
     /// Adds a label to a node; returns whether it was new.
     pub fn add_label(&mut self, n: NodeId, label: &str) -> Result<bool, StoreError> {
         let sym = self.intern(label);
-        let node = self
-            .g
-            .node_weight_mut(n)
-            .ok_or(StoreError::NoSuchNode(n.index() as u32))?;
+        let node = node_slot(&mut self.nodes, n)?;
         match node.labels.binary_search(&sym) {
             Ok(_) => Ok(false),
             Err(i) => {
@@ -589,10 +616,7 @@ impl Graph {
 
     /// Removes a label from a node; returns whether it was there.
     pub fn remove_label(&mut self, n: NodeId, label: &str) -> Result<bool, StoreError> {
-        let node = self
-            .g
-            .node_weight_mut(n)
-            .ok_or(StoreError::NoSuchNode(n.index() as u32))?;
+        let node = node_slot(&mut self.nodes, n)?;
         let Some(sym) = self.interner.get(label) else {
             return Ok(false);
         };
@@ -637,10 +661,7 @@ impl Graph {
 
     /// Adds `count` mentions of a node in document `doc`.
     pub fn add_mentions(&mut self, n: NodeId, doc: &str, count: u32) -> Result<(), StoreError> {
-        let node = self
-            .g
-            .node_weight_mut(n)
-            .ok_or(StoreError::NoSuchNode(n.index() as u32))?;
+        let node = self.node_mut(n)?;
         match node.mentions.binary_search_by(|(d, _)| d.as_str().cmp(doc)) {
             Ok(i) => node.mentions[i].1 = node.mentions[i].1.saturating_add(count),
             Err(i) => node.mentions.insert(i, (doc.to_string(), count)),
@@ -650,10 +671,7 @@ impl Graph {
 
     /// Forgets the mentions of a node in document `doc`.
     pub fn clear_mentions(&mut self, n: NodeId, doc: &str) -> Result<(), StoreError> {
-        let node = self
-            .g
-            .node_weight_mut(n)
-            .ok_or(StoreError::NoSuchNode(n.index() as u32))?;
+        let node = self.node_mut(n)?;
         node.mentions.retain(|(d, _)| d != doc);
         Ok(())
     }
@@ -672,7 +690,7 @@ impl Graph {
                 .insert(self.resolve(*ty).to_string(), set.len() as usize);
         }
         for n in self.node_ids() {
-            for (k, _) in &self.g[n].props {
+            for (k, _) in self.node(n).map_or(&[][..], |node| &node.props[..]) {
                 *s.node_keys.entry(self.resolve(*k).to_string()).or_default() += 1;
             }
         }
@@ -689,6 +707,7 @@ impl Graph {
     pub fn verify_indexes(&self) -> Result<(), String> {
         let mut fresh = Graph::with_interner(self.interner.clone());
         fresh.g = self.g.clone();
+        fresh.nodes = self.nodes.clone();
         for n in self.g.node_indices() {
             fresh.index_node(n);
         }
@@ -752,7 +771,7 @@ impl Graph {
         let mut nodes = Vec::with_capacity(self.g.node_count());
         for (i, n) in self.g.node_indices().enumerate() {
             position[n.index()] = i as u32;
-            nodes.push(self.g[n].clone());
+            nodes.push(self.node(n).cloned().unwrap_or_default());
         }
         let mut edges: Vec<(u32, u32, Edge)> = self
             .g
@@ -807,6 +826,7 @@ impl Graph {
         }
         let node_total = nodes.len();
         graph.g.reserve_nodes(node_total);
+        graph.nodes.reserve(node_total);
         graph.g.reserve_edges(edges.len());
         for node in nodes {
             graph.insert_node(node);
@@ -822,6 +842,14 @@ impl Graph {
         }
         Ok(graph)
     }
+}
+
+/// The live node in slot `n` of the node table.
+fn node_slot(nodes: &mut [Option<Node>], n: NodeId) -> Result<&mut Node, StoreError> {
+    nodes
+        .get_mut(n.index())
+        .and_then(Option::as_mut)
+        .ok_or(StoreError::NoSuchNode(n.index() as u32))
 }
 
 /// The texts a node answers to: its name and its aliases.
