@@ -202,7 +202,7 @@ def ratio(a, b):
     if not a or not b or "error" in a or "error" in b or b["median_ms"] <= 0:
         return "-"
     x = a["median_ms"] / b["median_ms"]
-    return f"{x:.2f}" if x < 10 else f"{x:.0f}"
+    return f"{x:.2g}" if x < 0.1 else f"{x:.2f}" if x < 10 else f"{x:.0f}"
 
 
 def rows(r):
@@ -214,13 +214,17 @@ def verdict(o, k, l):
     if o is None or "error" in o:
         return "no answer"
     notes = []
+    checked = False
     for name, r in (("kuzu", k), ("ladybug", l)):
         if r is None or "error" in r:
             continue
+        checked = True
         if r["rows"] != o["rows"]:
             notes.append(f"ROWS != {name}")
         elif r["digest"] != o["digest"]:
             notes.append(f"VALUES != {name}")
+    if not checked:
+        return "unchecked"
     return "; ".join(notes) if notes else "ok"
 
 
