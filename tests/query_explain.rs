@@ -162,7 +162,8 @@ fn profile_counts_rows_per_clause_and_runs_the_query() {
             .unwrap_or_else(|| panic!("no {prefix} in {ls:?}"))
             .1
     };
-    // Four TREATS edges from drugs to disorders; two of them reach depression.
+    // Three drugs to start from, four TREATS edges to disorders; two reach depression.
+    assert_eq!(find("NodeByLabelScan"), Some(3), "{ls:?}");
     assert_eq!(find("Expand"), Some(4), "{ls:?}");
     assert_eq!(find("Filter"), Some(2), "{ls:?}");
     assert_eq!(find("Sort"), Some(2), "{ls:?}");

@@ -115,6 +115,8 @@ pub struct ClauseStat {
     pub rows: usize,
     /// For MATCH, rows the pattern matched before WHERE.
     pub matched: Option<usize>,
+    /// For MATCH, per pattern part, the nodes its walk started from.
+    pub starts: Vec<usize>,
     /// Wall-clock time spent in the clause, in milliseconds.
     pub ms: f64,
 }
@@ -134,6 +136,8 @@ pub struct Executor<'a> {
     profile: Option<Vec<Vec<ClauseStat>>>,
     /// Rows the last MATCH found before its WHERE.
     last_matched: Option<usize>,
+    /// Start nodes per pattern part of the last MATCH.
+    last_starts: Vec<usize>,
 }
 
 impl<'a> Executor<'a> {
@@ -152,6 +156,7 @@ impl<'a> Executor<'a> {
             dead: expr::Dead::default(),
             profile: None,
             last_matched: None,
+            last_starts: Vec::new(),
         }
     }
 
@@ -218,6 +223,7 @@ impl<'a> Executor<'a> {
                 stats.push(ClauseStat {
                     rows: table.rows.len(),
                     matched: self.last_matched,
+                    starts: std::mem::take(&mut self.last_starts),
                     ms: started.elapsed().as_secs_f64() * 1000.0,
                 });
             }
@@ -367,6 +373,7 @@ impl<'a> Executor<'a> {
         let pushed = filter.and_then(|f| push_down(pattern, f, &new_vars));
         let pattern = pushed.as_deref().unwrap_or(pattern);
         let mut matched = 0;
+        let mut starts: Vec<usize> = Vec::new();
         for row in &table.rows {
             let found = {
                 let ctx = Ctx {
@@ -376,7 +383,14 @@ impl<'a> Executor<'a> {
                 };
                 let mut m = Matcher::new(&ctx, &names, &mut self.guard);
                 m.distinct_ends = self.distinct_ends;
-                m.match_pattern(pattern, row)?
+                let found = m.match_pattern(pattern, row)?;
+                if starts.len() < m.starts.len() {
+                    starts.resize(m.starts.len(), 0);
+                }
+                for (total, n) in starts.iter_mut().zip(&m.starts) {
+                    *total += n;
+                }
+                found
             };
             let before = out.rows.len();
             matched += found.len();
@@ -399,6 +413,7 @@ impl<'a> Executor<'a> {
             }
         }
         self.last_matched = Some(matched);
+        self.last_starts = starts;
         Ok(out)
     }
 

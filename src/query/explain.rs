@@ -5,8 +5,9 @@
 //! index lookup, whether a variable-length step runs breadth-first over distinct end nodes), so
 //! it shows what running the statement would do. The executor runs clause by clause, so PROFILE
 //! measures per clause: the topmost operator of each clause carries the rows that clause passed
-//! on and the time it took, and the operator under a MATCH's `Filter` carries the rows the
-//! pattern matched before the WHERE. Operators inside a clause are not timed separately.
+//! on and the time it took; inside a MATCH, each part's first operator (index seek, label scan...)
+//! carries the nodes it started from, and the operator under the `Filter` the rows the pattern
+//! matched before the WHERE. Operators inside a clause are not timed separately.
 
 use super::ast::*;
 use super::error::QueryError;
@@ -152,16 +153,14 @@ fn single(
                 all.extend(new_vars.iter().cloned());
                 let mut bound = vec![true; names.len()];
                 bound.resize(all.len(), false);
-                for part in walked {
-                    match_part(
-                        graph,
-                        params,
-                        &all,
-                        &mut bound,
-                        part,
+                for (pi, part) in walked.iter().enumerate() {
+                    let starts = stat.map(|s| s.starts.get(pi).copied().unwrap_or(0));
+                    let ctx = PartCtx {
+                        names: &all,
                         distinct_ends,
-                        &mut chain,
-                    )?;
+                        starts,
+                    };
+                    match_part(graph, params, &ctx, &mut bound, part, &mut chain)?;
                 }
                 if let Some(f) = filter {
                     if let Some(m) = stat.and_then(|s| s.matched) {
@@ -211,16 +210,26 @@ fn single(
     Ok(chain.top.unwrap_or_else(|| PlanOp::new("EmptyResult", "")))
 }
 
+/// What planning one pattern part needs to know about its clause.
+struct PartCtx<'a> {
+    /// The variables of the clause's rows.
+    names: &'a [String],
+    /// Whether the executor lets variable-length steps keep distinct end nodes only.
+    distinct_ends: bool,
+    /// PROFILE: the nodes the part's walk started from.
+    starts: Option<usize>,
+}
+
 /// The operators for one pattern part, as the matcher would walk it.
 fn match_part(
     graph: &Graph,
     params: &BTreeMap<String, Value>,
-    names: &[String],
+    pc: &PartCtx,
     bound: &mut [bool],
     part: &PatternPart,
-    distinct_ends: bool,
     chain: &mut Chain,
 ) -> Result<(), QueryError> {
+    let names = pc.names;
     let ctx = Ctx {
         graph,
         params,
@@ -228,7 +237,7 @@ fn match_part(
     };
     let mut guard = Guard::new(&ExecOptions::default());
     let mut m = Matcher::new(&ctx, names, &mut guard);
-    m.distinct_ends = distinct_ends;
+    m.distinct_ends = pc.distinct_ends;
     let plan = m.plan_part(part, bound)?;
     let mut nodes: Vec<&NodePat> = vec![&part.start];
     let mut rels: Vec<&RelPat> = Vec::new();
@@ -267,6 +276,9 @@ fn match_part(
             }
             chain.push(op);
         }
+    }
+    if let Some(n) = pc.starts {
+        chain.measure(n, None);
     }
     if let Some(shortest) = part.shortest {
         let (rel, end) = match part.chain.first() {

@@ -26,6 +26,8 @@ pub struct Matcher<'c, 'g> {
     adjacency: HashMap<(NodeId, Dir, usize), HashMap<NodeId, Vec<EdgeId>>>,
     /// Edges held in `adjacency`.
     adjacency_size: usize,
+    /// Nodes each pattern part's walk started from, summed over every call (for PROFILE).
+    pub starts: Vec<usize>,
 }
 
 /// Most edges the adjacency cache holds before it starts over.
@@ -125,6 +127,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
             distinct_ends: false,
             adjacency: HashMap::new(),
             adjacency_size: 0,
+            starts: Vec::new(),
         }
     }
 
@@ -168,12 +171,20 @@ impl<'c, 'g> Matcher<'c, 'g> {
         }
         let walk = self.layout(part, st)?;
         let candidates = self.candidates(walk.nodes[0], st)?;
+        self.count_starts(pi, candidates.len());
         for n in candidates {
             self.guard.tick()?;
             let mut trace = Trace::default();
             self.step_node(parts, pi, &walk, 0, n, &mut trace, st, out)?;
         }
         Ok(())
+    }
+
+    fn count_starts(&mut self, pi: usize, n: usize) {
+        if self.starts.len() <= pi {
+            self.starts.resize(pi + 1, 0);
+        }
+        self.starts[pi] += n;
     }
 
     /// Chooses which end of the part to start from.
@@ -765,7 +776,9 @@ impl<'c, 'g> Matcher<'c, 'g> {
         let (lo, hi) = rel.range.unwrap_or((Some(1), Some(1)));
         let lo = lo.unwrap_or(1);
         let hi = hi.unwrap_or(u64::MAX);
-        for s in self.candidates(&part.start, st)? {
+        let starts = self.candidates(&part.start, st)?;
+        self.count_starts(pi, starts.len());
+        for s in starts {
             if !self.node_ok(s, &part.start, st)? {
                 continue;
             }
