@@ -71,6 +71,13 @@ fn two_hop_expand() {
 }
 
 #[test]
+fn name_taken_from_an_earlier_row_is_sought_per_row() {
+    let plan = explain("MATCH (a:Drug) MATCH (b {name: a.name}) RETURN b");
+    assert!(plan.contains("NodeIndexSeek (b {name: a.name})"), "{plan}");
+    assert!(plan.contains("NodeByLabelScan (a:Drug)"), "{plan}");
+}
+
+#[test]
 fn walk_starts_from_the_cheaper_end() {
     // The far end is found by name, so the walk is reversed and starts there.
     let plan = explain("MATCH (d:Drug)-[:TREATS]->(x {name: 'pain'}) RETURN d.name");

@@ -319,6 +319,25 @@ impl<'c, 'g> Matcher<'c, 'g> {
         })
     }
 
+    /// The anchor for EXPLAIN. An indexed key compared with a value from the incoming row is
+    /// looked up per row when running, though no value is known while planning.
+    fn planned_anchor(&self, n: &NodePat, st: &State) -> Result<AnchorKind, QueryError> {
+        let kind = self.anchor(n, st)?.describe();
+        if matches!(kind, AnchorKind::Bound | AnchorKind::IndexSeek(_)) {
+            return Ok(kind);
+        }
+        if let Some(Expr::Map(entries)) = &n.props {
+            for (k, e) in entries {
+                let mut from_row = false;
+                e.walk(&mut |x| from_row |= matches!(x, Expr::Var(..)));
+                if from_row && (k == crate::store::NAME || k == crate::store::ID) {
+                    return Ok(AnchorKind::IndexSeek(k.clone()));
+                }
+            }
+        }
+        Ok(kind)
+    }
+
     /// The plan the matcher would follow for `part` when the variables flagged in `bound` are
     /// already bound (to values not known yet), for EXPLAIN.
     pub fn plan_part(&self, part: &PatternPart, bound: &[bool]) -> Result<PartPlan, QueryError> {
@@ -331,7 +350,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
         };
         if part.shortest.is_some() {
             return Ok(PartPlan {
-                anchor: self.anchor(&part.start, &st)?.describe(),
+                anchor: self.planned_anchor(&part.start, &st)?,
                 steps: vec![(
                     part.chain.first().map(|(r, _)| r.dir).unwrap_or(Dir::Out),
                     false,
@@ -352,7 +371,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
             })
             .collect();
         Ok(PartPlan {
-            anchor: self.anchor(walk.nodes[0], &st)?.describe(),
+            anchor: self.planned_anchor(walk.nodes[0], &st)?,
             steps,
             reversed: walk.reversed,
         })
