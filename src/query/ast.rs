@@ -19,6 +19,27 @@ impl PartialEq for Span {
     }
 }
 
+/// How a statement is run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    /// Run it and return its result.
+    #[default]
+    Run,
+    /// `EXPLAIN`: return the plan without running it.
+    Explain,
+    /// `PROFILE`: run it and return the plan with rows and time measured.
+    Profile,
+}
+
+/// What the user typed: a query, possibly prefixed by EXPLAIN or PROFILE.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Statement {
+    /// How to run the query.
+    pub mode: Mode,
+    /// The query.
+    pub query: Query,
+}
+
 /// A whole statement: one or more single queries joined by UNION.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Query {
@@ -967,5 +988,16 @@ impl fmt::Display for Query {
             write!(f, " UNION {}{q}", if *all { "ALL " } else { "" })?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Display for Statement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.mode {
+            Mode::Run => {}
+            Mode::Explain => write!(f, "EXPLAIN ")?,
+            Mode::Profile => write!(f, "PROFILE ")?,
+        }
+        write!(f, "{}", self.query)
     }
 }

@@ -108,6 +108,19 @@ impl Guard {
     }
 }
 
+/// What PROFILE measured for one clause.
+#[derive(Clone, Debug, Default)]
+pub struct ClauseStat {
+    /// Rows the clause passed on.
+    pub rows: usize,
+    /// For MATCH, rows the pattern matched before WHERE.
+    pub matched: Option<usize>,
+    /// For MATCH, per pattern part, the nodes its walk started from.
+    pub starts: Vec<usize>,
+    /// Wall-clock time spent in the clause, in milliseconds.
+    pub ms: f64,
+}
+
 /// Executes queries, logging writes for rollback.
 pub struct Executor<'a> {
     graph: &'a mut Graph,
@@ -119,6 +132,12 @@ pub struct Executor<'a> {
     dead: expr::Dead,
     /// Set while running a MATCH whose rows only feed DISTINCT aggregates of its end node.
     distinct_ends: bool,
+    /// Per single query, per clause measurements, when profiling.
+    profile: Option<Vec<Vec<ClauseStat>>>,
+    /// Rows the last MATCH found before its WHERE.
+    last_matched: Option<usize>,
+    /// Start nodes per pattern part of the last MATCH.
+    last_starts: Vec<usize>,
 }
 
 impl<'a> Executor<'a> {
@@ -135,7 +154,21 @@ impl<'a> Executor<'a> {
             guard: Guard::new(opts),
             distinct_ends: false,
             dead: expr::Dead::default(),
+            profile: None,
+            last_matched: None,
+            last_starts: Vec::new(),
         }
+    }
+
+    /// Makes the executor measure rows and time per clause (for PROFILE).
+    pub fn profiling(mut self) -> Self {
+        self.profile = Some(Vec::new());
+        self
+    }
+
+    /// What was measured, per single query (in UNION order) and clause, when profiling.
+    pub fn take_profile(&mut self) -> Vec<Vec<ClauseStat>> {
+        self.profile.take().unwrap_or_default()
     }
 
     /// Runs a statement; on failure every change is undone.
@@ -173,6 +206,9 @@ impl<'a> Executor<'a> {
             rows: vec![Vec::new()],
         };
         let mut columns = None;
+        if let Some(p) = &mut self.profile {
+            p.push(Vec::new());
+        }
         for (i, clause) in q.clauses.iter().enumerate() {
             self.distinct_ends = match clause {
                 Clause::Match {
@@ -180,7 +216,17 @@ impl<'a> Executor<'a> {
                 } => only_distinct_ends(pattern, filter.as_ref(), q.clauses.get(i + 1)),
                 _ => false,
             };
+            let started = Instant::now();
+            self.last_matched = None;
             table = self.clause(clause, table)?;
+            if let Some(stats) = self.profile.as_mut().and_then(|p| p.last_mut()) {
+                stats.push(ClauseStat {
+                    rows: table.rows.len(),
+                    matched: self.last_matched,
+                    starts: std::mem::take(&mut self.last_starts),
+                    ms: started.elapsed().as_secs_f64() * 1000.0,
+                });
+            }
             self.guard.rows(table.rows.len())?;
             if let Clause::Return(_) = clause {
                 self.guard.result_rows(table.rows.len())?;
@@ -326,6 +372,8 @@ impl<'a> Executor<'a> {
         };
         let pushed = filter.and_then(|f| push_down(pattern, f, &new_vars));
         let pattern = pushed.as_deref().unwrap_or(pattern);
+        let mut matched = 0;
+        let mut starts: Vec<usize> = Vec::new();
         for row in &table.rows {
             let found = {
                 let ctx = Ctx {
@@ -335,9 +383,17 @@ impl<'a> Executor<'a> {
                 };
                 let mut m = Matcher::new(&ctx, &names, &mut self.guard);
                 m.distinct_ends = self.distinct_ends;
-                m.match_pattern(pattern, row)?
+                let found = m.match_pattern(pattern, row)?;
+                if starts.len() < m.starts.len() {
+                    starts.resize(m.starts.len(), 0);
+                }
+                for (total, n) in starts.iter_mut().zip(&m.starts) {
+                    *total += n;
+                }
+                found
             };
             let before = out.rows.len();
+            matched += found.len();
             for r in found {
                 let keep = match filter {
                     None => true,
@@ -356,6 +412,8 @@ impl<'a> Executor<'a> {
                 out.rows.push(r);
             }
         }
+        self.last_matched = Some(matched);
+        self.last_starts = starts;
         Ok(out)
     }
 
@@ -1007,7 +1065,7 @@ impl<'a> Executor<'a> {
 /// True when a MATCH of one variable-length relationship (no relationship or path variable,
 /// no WHERE) feeds a projection that only uses its end node inside DISTINCT aggregates (or
 /// min/max), so duplicate rows cannot change the answer and each end node is needed once.
-fn only_distinct_ends(
+pub(crate) fn only_distinct_ends(
     pattern: &[PatternPart],
     filter: Option<&Expr>,
     next: Option<&Clause>,
@@ -1106,7 +1164,7 @@ fn walk_children(e: &Expr, f: &mut dyn FnMut(&Expr)) {
 /// Copies `WHERE n.name = <constant>` and `WHERE n.id = <constant>` conditions into the node
 /// pattern of `n`, so that matching starts from the index instead of a scan. The WHERE is still
 /// applied, so the result is the same; `None` when nothing could be moved.
-fn push_down(
+pub(crate) fn push_down(
     pattern: &[PatternPart],
     filter: &Expr,
     new_vars: &[String],

@@ -1,5 +1,5 @@
 //! The scalar function library: graph, list, string, numeric and conversion functions, plus
-//! pharmakg's own `evidence(r)` and `entity(text)`.
+//! pharmakg's own `evidence(r)`, `entity(text)` and `mentions(n)`.
 
 use super::error::{ErrorKind, QueryError};
 use super::expr::{from_value, rt, to_text, type_name, Ctx};
@@ -53,6 +53,7 @@ pub const FUNCTIONS: &[&str] = &[
     "e",
     "evidence",
     "entity",
+    "mentions",
     "exists",
     "sin",
     "cos",
@@ -537,6 +538,29 @@ pub fn call(ctx: &Ctx, name: &str, args: Vec<QValue>) -> Result<QValue, QueryErr
                                     QValue::String(ev.sentence.clone()),
                                 );
                                 m.insert("hedged".to_string(), QValue::Bool(ev.hedged));
+                                QValue::Map(m)
+                            })
+                            .collect(),
+                    )
+                }
+                other => return Err(bad(name, &other)),
+            }
+        }
+        // The documents that mention a node, as `{doc, count}` maps sorted by document (the
+        // store keeps them sorted).
+        "mentions" => {
+            one(&args)?;
+            match a0 {
+                QValue::Null => QValue::Null,
+                QValue::Node(n) => {
+                    let node = g.node(n).ok_or_else(super::expr::deleted)?;
+                    QValue::List(
+                        node.mentions
+                            .iter()
+                            .map(|(doc, count)| {
+                                let mut m = BTreeMap::new();
+                                m.insert("doc".to_string(), QValue::String(doc.clone()));
+                                m.insert("count".to_string(), QValue::Int(i64::from(*count)));
                                 QValue::Map(m)
                             })
                             .collect(),

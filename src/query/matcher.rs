@@ -26,10 +26,66 @@ pub struct Matcher<'c, 'g> {
     adjacency: HashMap<(NodeId, Dir, usize), HashMap<NodeId, Vec<EdgeId>>>,
     /// Edges held in `adjacency`.
     adjacency_size: usize,
+    /// Nodes each pattern part's walk started from, summed over every call (for PROFILE).
+    pub starts: Vec<usize>,
 }
 
 /// Most edges the adjacency cache holds before it starts over.
 const ADJACENCY_CACHE_LIMIT: usize = 1 << 20;
+
+/// Where a walk over a pattern part starts.
+enum Anchor {
+    /// A variable bound by an earlier clause or part (to this node, if it is one).
+    Bound(Option<NodeId>),
+    /// An equality on an indexed key (`name` or `id`), with the nodes it finds.
+    Index(String, Vec<NodeId>),
+    /// Every node with this label (the rarest of the pattern's labels); `None` when the label
+    /// is unknown, so nothing matches.
+    Label(String, Option<Sym>),
+    /// Every node.
+    All,
+}
+
+impl Anchor {
+    fn describe(&self) -> AnchorKind {
+        match self {
+            Anchor::Bound(_) => AnchorKind::Bound,
+            Anchor::Index(k, _) => AnchorKind::IndexSeek(k.clone()),
+            Anchor::Label(l, _) => AnchorKind::LabelScan(l.clone()),
+            Anchor::All => AnchorKind::AllNodes,
+        }
+    }
+}
+
+/// How the matcher finds the first node of a part, as EXPLAIN reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AnchorKind {
+    /// The node is bound already.
+    Bound,
+    /// Looked up in the index of this key.
+    IndexSeek(String),
+    /// Every node with this label.
+    LabelScan(String),
+    /// Every node.
+    AllNodes,
+}
+
+/// The matcher's plan for one pattern part.
+#[derive(Clone, Debug)]
+pub struct PartPlan {
+    /// How the first node of the walk is found.
+    pub anchor: AnchorKind,
+    /// True when the part is walked from its last node back to its first.
+    pub reversed: bool,
+    /// For each relationship in walk order: its direction as walked, and whether a
+    /// variable-length step runs breadth-first over distinct end nodes.
+    pub steps: Vec<(Dir, bool)>,
+}
+
+/// Whether a variable-length step only needs distinct end nodes and can run breadth-first.
+fn breadth_first(distinct_ends: bool, dir: Dir, lo: u64) -> bool {
+    distinct_ends && dir != Dir::Both && lo <= 1
+}
 
 /// The partial binding being extended.
 struct State {
@@ -71,6 +127,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
             distinct_ends: false,
             adjacency: HashMap::new(),
             adjacency_size: 0,
+            starts: Vec::new(),
         }
     }
 
@@ -114,12 +171,20 @@ impl<'c, 'g> Matcher<'c, 'g> {
         }
         let walk = self.layout(part, st)?;
         let candidates = self.candidates(walk.nodes[0], st)?;
+        self.count_starts(pi, candidates.len());
         for n in candidates {
             self.guard.tick()?;
             let mut trace = Trace::default();
             self.step_node(parts, pi, &walk, 0, n, &mut trace, st, out)?;
         }
         Ok(())
+    }
+
+    fn count_starts(&mut self, pi: usize, n: usize) {
+        if self.starts.len() <= pi {
+            self.starts.resize(pi + 1, 0);
+        }
+        self.starts[pi] += n;
     }
 
     /// Chooses which end of the part to start from.
@@ -171,6 +236,15 @@ impl<'c, 'g> Matcher<'c, 'g> {
 
     /// Nodes found through the name or id index, when the pattern requires one of those.
     fn indexed(&self, n: &NodePat, st: &State) -> Result<Option<Vec<NodeId>>, QueryError> {
+        Ok(self.indexed_by(n, st)?.map(|(_, list)| list))
+    }
+
+    /// Like [`Self::indexed`], also naming the indexed key.
+    fn indexed_by(
+        &self,
+        n: &NodePat,
+        st: &State,
+    ) -> Result<Option<(String, Vec<NodeId>)>, QueryError> {
         let Some(Expr::Map(entries)) = &n.props else {
             return Ok(None);
         };
@@ -181,7 +255,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
                     continue;
                 };
                 if let Some(list) = self.ctx.graph.nodes_with_prop(k, &v) {
-                    return Ok(Some(list.to_vec()));
+                    return Ok(Some((k.clone(), list.to_vec())));
                 }
             }
         }
@@ -198,37 +272,108 @@ impl<'c, 'g> Matcher<'c, 'g> {
         }
     }
 
-    fn candidates(&self, n: &NodePat, st: &State) -> Result<Vec<NodeId>, QueryError> {
+    /// How the nodes a walk starts from are found: the one source of truth for both matching
+    /// and EXPLAIN.
+    fn anchor(&self, n: &NodePat, st: &State) -> Result<Anchor, QueryError> {
         if let Some(i) = self.slot(&n.var) {
             if st.bound[i] {
-                return Ok(match &st.vals[i] {
-                    QValue::Node(id) => vec![*id],
-                    _ => Vec::new(),
-                });
+                return Ok(Anchor::Bound(match &st.vals[i] {
+                    QValue::Node(id) => Some(*id),
+                    _ => None,
+                }));
             }
         }
-        if let Some(list) = self.indexed(n, st)? {
-            return Ok(list);
+        if let Some((key, list)) = self.indexed_by(n, st)? {
+            return Ok(Anchor::Index(key, list));
         }
         let g = self.ctx.graph;
-        let mut best: Option<Sym> = None;
+        let mut best: Option<(&str, Sym)> = None;
         for l in &n.labels {
             match g.sym(l) {
-                None => return Ok(Vec::new()),
+                None => return Ok(Anchor::Label(l.clone(), None)),
                 Some(s) => {
-                    if best.is_none_or(|b| g.label_count(s) < g.label_count(b)) {
-                        best = Some(s);
+                    if best.is_none_or(|(_, b)| g.label_count(s) < g.label_count(b)) {
+                        best = Some((l, s));
                     }
                 }
             }
         }
         Ok(match best {
-            Some(s) => {
+            Some((l, s)) => Anchor::Label(l.to_string(), Some(s)),
+            None => Anchor::All,
+        })
+    }
+
+    fn candidates(&self, n: &NodePat, st: &State) -> Result<Vec<NodeId>, QueryError> {
+        let g = self.ctx.graph;
+        Ok(match self.anchor(n, st)? {
+            Anchor::Bound(id) => id.into_iter().collect(),
+            Anchor::Index(_, list) => list,
+            Anchor::Label(_, None) => Vec::new(),
+            Anchor::Label(_, Some(s)) => {
                 let mut v: Vec<NodeId> = g.nodes_with_label(s).collect();
                 v.sort_unstable();
                 v
             }
-            None => g.node_ids().collect(),
+            Anchor::All => g.node_ids().collect(),
+        })
+    }
+
+    /// The anchor for EXPLAIN. An indexed key compared with a value from the incoming row is
+    /// looked up per row when running, though no value is known while planning.
+    fn planned_anchor(&self, n: &NodePat, st: &State) -> Result<AnchorKind, QueryError> {
+        let kind = self.anchor(n, st)?.describe();
+        if matches!(kind, AnchorKind::Bound | AnchorKind::IndexSeek(_)) {
+            return Ok(kind);
+        }
+        if let Some(Expr::Map(entries)) = &n.props {
+            for (k, e) in entries {
+                let mut from_row = false;
+                e.walk(&mut |x| from_row |= matches!(x, Expr::Var(..)));
+                if from_row && (k == crate::store::NAME || k == crate::store::ID) {
+                    return Ok(AnchorKind::IndexSeek(k.clone()));
+                }
+            }
+        }
+        Ok(kind)
+    }
+
+    /// The plan the matcher would follow for `part` when the variables flagged in `bound` are
+    /// already bound (to values not known yet), for EXPLAIN.
+    pub fn plan_part(&self, part: &PatternPart, bound: &[bool]) -> Result<PartPlan, QueryError> {
+        let st = State {
+            vals: vec![QValue::Null; self.names.len()],
+            bound: (0..self.names.len())
+                .map(|i| bound.get(i).copied().unwrap_or(false))
+                .collect(),
+            used: Vec::new(),
+        };
+        if part.shortest.is_some() {
+            return Ok(PartPlan {
+                anchor: self.planned_anchor(&part.start, &st)?,
+                steps: vec![(
+                    part.chain.first().map(|(r, _)| r.dir).unwrap_or(Dir::Out),
+                    false,
+                )],
+                reversed: false,
+            });
+        }
+        let walk = self.layout(part, &st)?;
+        let steps = walk
+            .rels
+            .iter()
+            .map(|(r, d)| {
+                let lo = r.range.map(|(lo, _)| lo.unwrap_or(1));
+                (
+                    *d,
+                    lo.is_some_and(|lo| breadth_first(self.distinct_ends, *d, lo)),
+                )
+            })
+            .collect();
+        Ok(PartPlan {
+            anchor: self.planned_anchor(walk.nodes[0], &st)?,
+            steps,
+            reversed: walk.reversed,
         })
     }
 
@@ -487,7 +632,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
             Some((lo, hi)) => {
                 let lo = lo.unwrap_or(1);
                 let hi = hi.unwrap_or(u64::MAX);
-                let segments = if self.distinct_ends && dir != Dir::Both && lo <= 1 {
+                let segments = if breadth_first(self.distinct_ends, dir, lo) {
                     self.reachable(cur, rel, dir, lo, hi, st)?
                 } else {
                     self.var_segments(cur, rel, dir, lo, hi, st)?
@@ -650,7 +795,9 @@ impl<'c, 'g> Matcher<'c, 'g> {
         let (lo, hi) = rel.range.unwrap_or((Some(1), Some(1)));
         let lo = lo.unwrap_or(1);
         let hi = hi.unwrap_or(u64::MAX);
-        for s in self.candidates(&part.start, st)? {
+        let starts = self.candidates(&part.start, st)?;
+        self.count_starts(pi, starts.len());
+        for s in starts {
             if !self.node_ok(s, &part.start, st)? {
                 continue;
             }

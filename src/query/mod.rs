@@ -3,6 +3,7 @@
 pub mod ast;
 pub mod error;
 pub mod exec;
+pub mod explain;
 pub mod expr;
 pub mod funcs;
 pub mod matcher;
@@ -48,13 +49,33 @@ pub fn prepare(query: &str) -> Result<ast::Query, QueryError> {
     Ok(q)
 }
 
+/// Parses and checks a statement, EXPLAIN or PROFILE prefix included, without running it.
+pub fn prepare_statement(query: &str) -> Result<ast::Statement, QueryError> {
+    let st = parser::parse_statement(query)?;
+    plan::check(&st.query)?;
+    Ok(st)
+}
+
 /// Runs one statement against the graph. A failed statement leaves the graph as it was.
+/// `EXPLAIN` returns the plan (one `plan` row per operator) without running the query;
+/// `PROFILE` runs it and returns the plan with the rows and time measured.
 pub fn execute(
     graph: &mut Graph,
     query: &str,
     params: &BTreeMap<String, Value>,
     opts: &ExecOptions,
 ) -> Result<QueryResult, QueryError> {
-    let q = prepare(query)?;
-    exec::Executor::new(graph, params, opts).run(&q)
+    let st = prepare_statement(query)?;
+    match st.mode {
+        ast::Mode::Run => exec::Executor::new(graph, params, opts).run(&st.query),
+        ast::Mode::Explain => Ok(explain::plan(graph, params, &st.query, None)?.to_result()),
+        ast::Mode::Profile => {
+            let stats = {
+                let mut ex = exec::Executor::new(graph, params, opts).profiling();
+                ex.run(&st.query)?;
+                ex.take_profile()
+            };
+            Ok(explain::plan(graph, params, &st.query, Some(&stats))?.to_result())
+        }
+    }
 }

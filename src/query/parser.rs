@@ -23,8 +23,22 @@ pub const MAX_NESTING: usize = 64;
 /// unoptimised builds spend a lot of stack on each.
 const PARSE_STACK: usize = 64 << 20;
 
-/// Parses one statement.
+/// Parses one query; EXPLAIN and PROFILE are refused here (see [`parse_statement`]).
 pub fn parse(text: &str) -> Result<Query, QueryError> {
+    let st = parse_statement(text)?;
+    if st.mode != Mode::Run {
+        return Err(QueryError::new(
+            ErrorKind::SyntaxError,
+            "UnexpectedSyntax",
+            Phase::Compile,
+            "EXPLAIN and PROFILE may only start a statement that is run",
+        ));
+    }
+    Ok(st.query)
+}
+
+/// Parses one statement, with its EXPLAIN or PROFILE prefix.
+pub fn parse_statement(text: &str) -> Result<Statement, QueryError> {
     check_nesting(text)?;
     // Parse on a thread with a known, large stack so that the nesting limit is safe whatever
     // the caller's stack; fall back to the current thread if no thread can be started.
@@ -47,7 +61,7 @@ pub fn parse(text: &str) -> Result<Query, QueryError> {
     })
 }
 
-fn parse_here(text: &str) -> Result<Query, QueryError> {
+fn parse_here(text: &str) -> Result<Statement, QueryError> {
     static DETAIL: Once = Once::new();
     DETAIL.call_once(|| pest::set_error_detail(true));
     let mut pairs = QueryParser::parse(Rule::query, text).map_err(|e| syntax_error(text, e))?;
@@ -151,6 +165,9 @@ fn describe(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         WHITESPACE | COMMENT | kw_end | ident_char | reserved | clause | pattern_elem | postfix
         | atom | literal => return None,
+        // EXPLAIN and PROFILE are rarely what a mistyped statement meant, so errors at the
+        // start of a statement keep listing the clauses only.
+        run_mode | EXPLAIN | PROFILE => return None,
         EOI => "end of input",
         query | single_query | union_part => "a clause",
         match_clause => "MATCH",
@@ -340,11 +357,18 @@ fn span_of(p: &Pair<Rule>) -> Span {
     }
 }
 
-fn build_query(p: Pair<Rule>) -> Result<Query, QueryError> {
+fn build_query(p: Pair<Rule>) -> Result<Statement, QueryError> {
+    let mut mode = Mode::Run;
     let mut first = None;
     let mut unions = Vec::new();
     for child in p.into_inner() {
         match child.as_rule() {
+            Rule::run_mode => {
+                mode = match child.into_inner().next().map(|k| k.as_rule()) {
+                    Some(Rule::PROFILE) => Mode::Profile,
+                    _ => Mode::Explain,
+                }
+            }
             Rule::single_query => first = Some(build_single(child)?),
             Rule::union_part => {
                 let mut all = false;
@@ -364,7 +388,10 @@ fn build_query(p: Pair<Rule>) -> Result<Query, QueryError> {
         }
     }
     let first = first.ok_or_else(|| err("UnexpectedSyntax", "empty query", Span::default()))?;
-    Ok(Query { first, unions })
+    Ok(Statement {
+        mode,
+        query: Query { first, unions },
+    })
 }
 
 fn build_single(p: Pair<Rule>) -> Result<SingleQuery, QueryError> {
