@@ -91,7 +91,7 @@ pub fn run(a: &QueryArgs) -> Result<(), Error> {
                 pieces.len()
             )));
         };
-        return time_runs(a, &graph, piece, &params, &opts, runs);
+        return time_runs(a, graph, piece, &params, &opts, runs);
     }
     let table = TableOptions {
         width: if a.format == ResultFormat::Table {
@@ -139,20 +139,26 @@ fn print_result(
 /// each time on a fresh copy of the graph, copied outside the clock.
 fn time_runs(
     a: &QueryArgs,
-    graph: &Graph,
+    graph: Graph,
     piece: &script::Piece,
     params: &BTreeMap<String, Value>,
     opts: &ExecOptions,
     runs: u32,
 ) -> Result<(), Error> {
     let writes = is_write(&piece.text);
-    let mut work = graph.clone();
+    // A read leaves the graph as it is, so it runs on the loaded graph itself; only a write
+    // needs a fresh copy per run, which doubles memory on a large graph.
+    let (original, mut work) = if writes {
+        (Some(graph.clone()), graph)
+    } else {
+        (None, graph)
+    };
     let first = execute(&mut work, &piece.text, params, opts).map_err(|e| failed(a, piece, &e))?;
     let mut times = Vec::with_capacity(runs as usize);
     let mut rows = first.rows.len();
     for _ in 0..runs {
-        if writes {
-            work = graph.clone();
+        if let Some(original) = &original {
+            work = original.clone();
         }
         let t = Instant::now();
         let r = execute(&mut work, &piece.text, params, opts).map_err(|e| failed(a, piece, &e))?;
@@ -160,7 +166,7 @@ fn time_runs(
         rows = r.rows.len();
     }
     print_result(
-        graph_for_print(writes, &work, graph),
+        graph_for_print(writes, &work, original.as_ref().unwrap_or(&work)),
         &first,
         a.format,
         &TableOptions::default(),
