@@ -229,7 +229,7 @@ pub fn slot_at(line: &str, pos: usize) -> (Slot, usize) {
                     ]),
                     ("export", 2) => Slot::File,
                     ("format", 1) => Slot::Choice(&["table", "json", "csv", "tsv"]),
-                    ("timing", 1) => Slot::Choice(&["on", "off"]),
+                    ("timing" | "show-query", 1) => Slot::Choice(&["on", "off"]),
                     ("rows", 1) => Slot::Choice(&["all"]),
                     _ => Slot::Choice(&[]),
                 };
@@ -583,6 +583,9 @@ mod tests {
         assert_eq!(offered(":sta"), vec!["stats"]);
         assert_eq!(offered(":format t"), vec!["table", "tsv"]);
         assert_eq!(offered(":timing "), vec!["on", "off"]);
+        assert_eq!(offered(":ne"), vec!["neighbors"]);
+        assert_eq!(offered(":wh"), vec!["why"]);
+        assert_eq!(offered(":show-query o"), vec!["on", "off"]);
         assert_eq!(slot_at(":open gr", 8).0, Slot::File);
     }
 
