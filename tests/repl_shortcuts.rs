@@ -166,7 +166,10 @@ fn find_matches_names_and_aliases_in_any_case() {
         .filter(|l| !l.starts_with("name\t"))
         .map(|l| l.split('\t').next().unwrap_or_default().to_string())
         .collect();
-    assert_eq!(names, ["NMDA receptor", "caffeine", "ketamine", "memantine"]);
+    assert_eq!(
+        names,
+        ["NMDA receptor", "caffeine", "ketamine", "memantine"]
+    );
 }
 
 #[test]

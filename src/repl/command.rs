@@ -97,7 +97,7 @@ pub fn help_text() -> String {
         "Each prints the query it runs on stderr, as :param lines and a statement to copy.\n",
     );
     s.push_str("After a query or shortcut, :export draws what its result touched; --all exports the whole graph.\n");
-    s.push_str("Tab completes keywords, labels (after `:`), types (after `[:`), keys (after `.`) and names.\n");
+    s.push_str("Tab completes keywords, labels (after `:`), types (after `[:`), keys (after `.`) and names (in strings and after shortcuts).\n");
     s.push_str("Ctrl-C cancels a running query or clears the line; Ctrl-D leaves.");
     s
 }
