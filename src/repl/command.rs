@@ -59,7 +59,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "FORMAT FILE [--around NAME --depth K | --all]",
         "export the last result's entities, or the graph (dot, svg, png, json, tsv, csv, neo4j, entities)",
     ),
-    ("neighbors", "NAME [DEPTH]", "entities within DEPTH hops (default 1)"),
+    ("neighbors", "NAME [DEPTH]", "entities within DEPTH hops (1 to 3, default 1)"),
     ("path", "A B", "shortest paths between two entities, with evidence"),
     ("why", "A B", "every relationship between two entities, with evidence"),
     ("find", "TEXT", "entities whose name or alias contains TEXT"),

@@ -219,11 +219,17 @@ impl Session {
         if result.rows.is_empty() {
             let _ = writeln!(err, "({})", compiled.when_empty);
         }
-        // The drawn query matches the same things, returning them as entities to draw.
-        let opts = ExecOptions::default();
-        self.last_drawing = execute(&mut self.graph, &compiled.drawn, &params, &opts)
-            .ok()
-            .and_then(|r| drawing::touched(&self.graph, &r));
+        self.last_drawing = match (&compiled.drawn, shortcut) {
+            // The drawn query matches the same things, returning them as entities to draw.
+            (Some(drawn), _) => execute(&mut self.graph, drawn, &params, &ExecOptions::default())
+                .ok()
+                .and_then(|r| drawing::touched(&self.graph, &r)),
+            (None, shortcuts::Shortcut::Neighbors { name, depth }) => {
+                let center = self.graph.resolve_alias(name).iter().min().copied();
+                center.map(|c| Subgraph::around(&self.graph, c, *depth))
+            }
+            (None, _) => None,
+        };
         Ok(())
     }
 

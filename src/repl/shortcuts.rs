@@ -35,8 +35,9 @@ pub enum Shortcut {
     },
 }
 
-/// The deepest `:neighbors` search: deeper ones enumerate too many paths to be quick.
-pub const MAX_DEPTH: usize = 4;
+/// The deepest `:neighbors` search: the query enumerates paths, and on the shipped graph depth
+/// 4 already holds hundreds of megabytes of them.
+pub const MAX_DEPTH: usize = 3;
 
 /// A compiled shortcut: the query to show and run, the one whose result `:export` draws, and
 /// the parameters both take.
@@ -44,8 +45,10 @@ pub const MAX_DEPTH: usize = 4;
 pub struct Compiled {
     /// The query whose readable result is printed.
     pub query: String,
-    /// The same match returning nodes, relationships and paths, for drawing.
-    pub drawn: String,
+    /// The same match returning nodes, relationships and paths, for drawing; `None` for
+    /// `:neighbors`, whose drawing is the neighbourhood itself (every path out to DEPTH
+    /// would be far slower to enumerate than the breadth-first walk that finds it).
+    pub drawn: Option<String>,
     /// The parameters, by name without `$`.
     pub params: BTreeMap<String, Value>,
     /// The parameters that name entities, with the argument each stands for (`first`...), so
@@ -132,7 +135,7 @@ impl Shortcut {
                          labels(b) AS labels, r.confidence AS confidence \
                          ORDER BY neighbor, relationship"
                     ),
-                    drawn: format!("{pattern} RETURN a, r, b"),
+                    drawn: None,
                     params: BTreeMap::from([param("name", name)]),
                     entities: vec![("name", name.clone())],
                     when_empty: format!("`{name}` has no relationships"),
@@ -147,7 +150,7 @@ impl Shortcut {
                          RETURN DISTINCT b.name AS neighbor, labels(b) AS labels, hops \
                          ORDER BY hops, neighbor"
                     ),
-                    drawn: format!("{pattern} RETURN p"),
+                    drawn: None,
                     params: BTreeMap::from([param("name", name)]),
                     entities: vec![("name", name.clone())],
                     when_empty: format!("`{name}` has no relationships"),
@@ -165,7 +168,7 @@ impl Shortcut {
                          type(r) AS type, endNode(r).name AS to, r.confidence AS confidence, \
                          [e IN evidence(r) | e.sentence] AS evidence"
                     ),
-                    drawn: format!("{pattern} RETURN p"),
+                    drawn: Some(format!("{pattern} RETURN p")),
                     params: BTreeMap::from([param("a", from), param("b", to)]),
                     entities: vec![("a", from.clone()), ("b", to.clone())],
                     when_empty: format!("no path joins `{from}` and `{to}`"),
@@ -180,7 +183,7 @@ impl Shortcut {
                          [e IN evidence(r) | e.sentence] AS evidence \
                          ORDER BY confidence DESC, type"
                     ),
-                    drawn: format!("{pattern} RETURN a, r, b"),
+                    drawn: Some(format!("{pattern} RETURN a, r, b")),
                     params: BTreeMap::from([param("a", a), param("b", b)]),
                     entities: vec![("a", a.clone()), ("b", b.clone())],
                     when_empty: format!(
@@ -198,7 +201,7 @@ impl Shortcut {
                          [x IN coalesce(n.aliases, []) WHERE toLower(x) CONTAINS toLower($text)] \
                          AS matching_aliases ORDER BY name"
                     ),
-                    drawn: format!("{pattern} RETURN n"),
+                    drawn: Some(format!("{pattern} RETURN n")),
                     params: BTreeMap::from([param("text", text)]),
                     entities: Vec::new(),
                     when_empty: format!("no entity's name or alias contains `{text}`"),
