@@ -236,3 +236,17 @@ fn export_draws_what_the_last_result_touched() {
         "{why}"
     );
 }
+
+#[test]
+fn export_after_neighbors_draws_the_neighbourhood() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let n = dir.path().join("n.dot");
+    let o = repl(&format!(":neighbors NMDAR\n:export dot {}\n", n.display()));
+    assert!(o.status.success(), "{}", err(&o));
+    let dot = std::fs::read_to_string(&n).expect("the export was written");
+    assert_eq!(dot_counts(&dot), (3, 2), "{dot}");
+    assert!(
+        !dot.contains("depression") && !dot.contains("caffeine"),
+        "{dot}"
+    );
+}
