@@ -1,5 +1,6 @@
 //! The shell's meta-commands: parsing a `:command` line into what it asks for.
 
+use super::shortcuts::{self, Shortcut};
 use crate::cli::export::ExportFormat;
 use crate::output::results::ResultFormat;
 use std::path::PathBuf;
@@ -13,7 +14,7 @@ pub enum Command {
     Open(PathBuf),
     /// `:save [FILE]`: save the graph, to its own file or to FILE.
     Save(Option<PathBuf>),
-    /// `:export FORMAT FILE [--around NAME --depth K]`.
+    /// `:export FORMAT FILE [--around NAME --depth K | --all]`.
     Export {
         /// The export format.
         format: ExportFormat,
@@ -23,7 +24,13 @@ pub enum Command {
         around: Option<String>,
         /// How many hops around it to include.
         depth: usize,
+        /// Export the whole graph even after a query.
+        all: bool,
     },
+    /// A shortcut that runs a query: `:neighbors`, `:path`, `:why`, `:find`.
+    Shortcut(Shortcut),
+    /// `:show-query on|off`: whether shortcuts print the query they run.
+    ShowQuery(bool),
     /// `:stats`: node and edge counts.
     Stats,
     /// `:schema`: labels, types and property keys with counts.
@@ -49,9 +56,14 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("save", "[FILE]", "save the graph, to its file or to FILE"),
     (
         "export",
-        "FORMAT FILE [--around NAME --depth K]",
-        "export (dot, svg, png, json, tsv, csv, neo4j, entities)",
+        "FORMAT FILE [--around NAME --depth K | --all]",
+        "export the last result's entities, or the graph (dot, svg, png, json, tsv, csv, neo4j, entities)",
     ),
+    ("neighbors", "NAME [DEPTH]", "entities within DEPTH hops (1 to 3, default 1)"),
+    ("path", "A B", "shortest paths between two entities, with evidence"),
+    ("why", "A B", "every relationship between two entities, with evidence"),
+    ("find", "TEXT", "entities whose name or alias contains TEXT"),
+    ("show-query", "on|off", "print the query each shortcut runs (default on)"),
     ("stats", "", "count nodes and relationships"),
     ("schema", "", "labels, relationship types and property keys"),
     ("format", "table|json|csv|tsv", "how results are printed"),
@@ -79,7 +91,13 @@ pub fn help_text() -> String {
         };
         s.push_str(&format!("  {head:<width$} {what}\n"));
     }
-    s.push_str("Tab completes keywords, labels (after `:`), types (after `[:`), keys (after `.`) and names.\n");
+    s.push_str("Shortcuts take any name or alias in any case; quote names with spaces:\n");
+    s.push_str("  :why ketamine \"NMDA receptor\"\n");
+    s.push_str(
+        "Each prints the query it runs on stderr, as :param lines and a statement to copy.\n",
+    );
+    s.push_str("After a query or shortcut, :export draws what its result touched; --all exports the whole graph.\n");
+    s.push_str("Tab completes keywords, labels (after `:`), types (after `[:`), keys (after `.`) and names (in strings and after shortcuts).\n");
     s.push_str("Ctrl-C cancels a running query or clears the line; Ctrl-D leaves.");
     s
 }
@@ -179,19 +197,29 @@ pub fn parse(line: &str) -> Result<Command, String> {
             Ok(Command::Param(pname.to_string(), value.trim().to_string()))
         }
         "export" => parse_export(&args),
+        "show-query" => match one("on|off")?.to_ascii_lowercase().as_str() {
+            "on" => Ok(Command::ShowQuery(true)),
+            "off" => Ok(Command::ShowQuery(false)),
+            other => Err(format!("usage: :show-query on|off (not `{other}`)")),
+        },
         "" => Err("empty meta-command; :help lists them".into()),
-        other => Err(format!("unknown meta-command :{other}; :help lists them")),
+        other => match shortcuts::parse(other, &args) {
+            Some(parsed) => parsed.map(Command::Shortcut),
+            None => Err(format!("unknown meta-command :{other}; :help lists them")),
+        },
     }
 }
 
 fn parse_export(args: &[String]) -> Result<Command, String> {
-    const USAGE: &str = "usage: :export FORMAT FILE [--around NAME --depth K]";
+    const USAGE: &str = "usage: :export FORMAT FILE [--around NAME --depth K | --all]";
     let mut positional = Vec::new();
+    let mut all = false;
     let mut around = None;
     let mut depth = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
+            "--all" => all = true,
             "--around" => around = Some(it.next().ok_or(USAGE)?.clone()),
             "--depth" => {
                 let d = it.next().ok_or(USAGE)?;
@@ -209,11 +237,15 @@ fn parse_export(args: &[String]) -> Result<Command, String> {
     if depth.is_some() && around.is_none() {
         return Err("--depth needs --around NAME".into());
     }
+    if all && around.is_some() {
+        return Err("--all and --around exclude each other".into());
+    }
     Ok(Command::Export {
         format: format.parse()?,
         target: PathBuf::from(target),
         around,
         depth: depth.unwrap_or(1),
+        all,
     })
 }
 
@@ -254,8 +286,13 @@ mod tests {
                 target: PathBuf::from("out.dot"),
                 around: Some("ketamine".into()),
                 depth: 2,
+                all: false,
             })
         );
+        assert!(matches!(
+            parse("export dot out.dot --all"),
+            Ok(Command::Export { all: true, .. })
+        ));
         assert!(parse("export dot").is_err());
         assert!(parse("export xml out.xml").is_err());
         assert!(parse("export dot out.dot --depth 2").is_err());

@@ -200,8 +200,27 @@ pub enum Slot {
     Key,
     /// An entity name inside a string; the quote character.
     Name(char),
+    /// An entity name as a shortcut's argument, quoted when it has blanks.
+    Entity,
     /// A keyword or function.
     Word,
+}
+
+/// Where the argument being typed starts in `args`: after the last blank outside quotes, so
+/// that a quoted name with blanks is one argument.
+fn arg_start(args: &str) -> usize {
+    let mut start = 0;
+    let mut quote: Option<char> = None;
+    for (i, c) in args.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if c.is_whitespace() => start = i + c.len_utf8(),
+            None => {}
+        }
+    }
+    start
 }
 
 fn is_ident(c: char) -> bool {
@@ -229,8 +248,15 @@ pub fn slot_at(line: &str, pos: usize) -> (Slot, usize) {
                     ]),
                     ("export", 2) => Slot::File,
                     ("format", 1) => Slot::Choice(&["table", "json", "csv", "tsv"]),
-                    ("timing", 1) => Slot::Choice(&["on", "off"]),
+                    ("timing" | "show-query", 1) => Slot::Choice(&["on", "off"]),
                     ("rows", 1) => Slot::Choice(&["all"]),
+                    // Counting arguments would split quoted names: every argument may be a name.
+                    ("neighbors" | "neighbours" | "path" | "why", _) => {
+                        return (
+                            Slot::Entity,
+                            offset + 1 + cmd.len() + arg_start(&rest[cmd.len()..]),
+                        )
+                    }
                     _ => Slot::Choice(&[]),
                 };
                 return (slot, word_start);
@@ -358,6 +384,25 @@ impl ShellHelper {
             Slot::Label => from(&self.vocabulary.labels, &ident),
             Slot::Type => from(&self.vocabulary.types, &ident),
             Slot::Key => from(&self.vocabulary.keys, &ident),
+            Slot::Entity => {
+                let typed = prefix.trim_start_matches(['"', '\'']);
+                self.vocabulary
+                    .names
+                    .iter()
+                    .filter(|n| starts_with_fold(n, typed))
+                    .take(200)
+                    .map(|name| Pair {
+                        display: name.clone(),
+                        replacement: if name.contains(char::is_whitespace)
+                            || prefix.starts_with(['"', '\''])
+                        {
+                            format!("\"{}\"", name.replace('"', "'"))
+                        } else {
+                            name.clone()
+                        },
+                    })
+                    .collect()
+            }
             Slot::Name(q) => {
                 let mut out: Vec<Pair> = Vec::new();
                 for name in &self.vocabulary.names {
@@ -583,6 +628,19 @@ mod tests {
         assert_eq!(offered(":sta"), vec!["stats"]);
         assert_eq!(offered(":format t"), vec!["table", "tsv"]);
         assert_eq!(offered(":timing "), vec!["on", "off"]);
+        assert_eq!(offered(":ne"), vec!["neighbors"]);
+        assert_eq!(offered(":wh"), vec!["why"]);
+        assert_eq!(offered(":show-query o"), vec!["on", "off"]);
+        assert_eq!(offered(":why ketal"), vec!["Ketalar"]);
+        assert_eq!(offered(":why Ketalar nm"), vec!["\"NMDA receptor\""]);
+        assert_eq!(
+            offered(":path ketamine \"NMDA r"),
+            vec!["\"NMDA receptor\""]
+        );
+        assert_eq!(
+            offered(":neighbors \"dissociative a"),
+            vec!["\"dissociative anesthetic\""]
+        );
         assert_eq!(slot_at(":open gr", 8).0, Slot::File);
     }
 

@@ -5,17 +5,22 @@
 //! and exits with 1 when any statement failed, so scripts and tests can drive it.
 
 pub mod command;
+pub mod drawing;
 pub mod helper;
 pub mod script;
 pub mod settings;
+pub mod shortcuts;
 
 use crate::cli::export::{self, ExportRequest};
 use crate::cli::graph_file::{self, Source};
 use crate::cli::query::describe_error;
 use crate::cli::stats::{write_schema, write_stats};
 use crate::error::Error;
+use crate::model::Value;
 use crate::output::results::{write_result, TableOptions};
 use crate::output::table::terminal_width;
+use crate::output::Subgraph;
+use crate::query::result::QueryResult;
 use crate::query::{execute, ExecOptions};
 use crate::store::Graph;
 use command::Command;
@@ -25,6 +30,7 @@ use rustyline::history::FileHistory;
 use rustyline::{Config, Editor};
 use script::{is_write, PieceKind};
 use settings::{parse_literal, Settings};
+use std::collections::BTreeMap;
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -57,6 +63,9 @@ pub struct Session {
     cancel: Arc<AtomicBool>,
     /// Bumped whenever the graph may have changed, so completion can refresh.
     generation: u64,
+    /// What the last query's result touched, which `:export` draws; `None` before any query
+    /// and after a result with no entities in it.
+    last_drawing: Option<Subgraph>,
 }
 
 /// The flag that Ctrl-C sets; the handler is installed once per process.
@@ -83,6 +92,7 @@ impl Session {
             interactive,
             cancel: Arc::new(AtomicBool::new(false)),
             generation: 0,
+            last_drawing: None,
         }
     }
 
@@ -94,6 +104,25 @@ impl Session {
     /// Runs one statement and prints its result; returns false when it failed (the error is
     /// printed on `err`).
     pub fn run_statement(&mut self, text: &str, out: &mut dyn Write, err: &mut dyn Write) -> bool {
+        let params = self.settings.params.clone();
+        match self.run_query(text, &params, out, err) {
+            Some(result) => {
+                self.last_drawing = drawing::touched(&self.graph, &result);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Runs one statement with the given parameters and prints its result; `None` when it
+    /// failed (the error is printed on `err`).
+    fn run_query(
+        &mut self,
+        text: &str,
+        params: &BTreeMap<String, Value>,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> Option<QueryResult> {
         let opts = ExecOptions {
             cancel: Some(Arc::clone(&self.cancel)),
             ..ExecOptions::default()
@@ -101,13 +130,13 @@ impl Session {
         self.cancel.store(false, Ordering::SeqCst);
         let before = (self.graph.node_count(), self.graph.edge_count());
         let started = Instant::now();
-        let outcome = execute(&mut self.graph, text, &self.settings.params, &opts);
+        let outcome = execute(&mut self.graph, text, params, &opts);
         let elapsed = started.elapsed();
         let result = match outcome {
             Ok(r) => r,
             Err(e) => {
                 let _ = writeln!(err, "error: {}", describe_error(text, &e));
-                return false;
+                return None;
             }
         };
         let after = (self.graph.node_count(), self.graph.edge_count());
@@ -131,7 +160,7 @@ impl Session {
             .and_then(|()| out.flush())
         {
             let _ = writeln!(err, "error: writing the result: {e}");
-            return false;
+            return None;
         }
         let rows = result.rows.len();
         let mut summary = Vec::new();
@@ -159,7 +188,49 @@ impl Session {
         if !summary.is_empty() {
             let _ = writeln!(err, "({})", summary.join(", "));
         }
-        true
+        Some(result)
+    }
+
+    /// Runs a shortcut: checks its names, shows its query when asked, prints the result, and
+    /// keeps what it matched for `:export`.
+    fn run_shortcut(
+        &mut self,
+        shortcut: &shortcuts::Shortcut,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> Result<(), String> {
+        let compiled = shortcut.compile();
+        for (param, text) in &compiled.entities {
+            if self.graph.resolve_alias(text).is_empty() {
+                return Err(format!(
+                    ":{}: no entity is named `{text}` (${param}); :find {text} lists similar names",
+                    shortcut.name()
+                ));
+            }
+        }
+        if self.settings.show_query {
+            let _ = writeln!(err, "{}", compiled.listing());
+        }
+        let mut params = self.settings.params.clone();
+        params.extend(compiled.params.clone());
+        let result = self
+            .run_query(&compiled.query, &params, out, err)
+            .ok_or_else(|| format!(":{} failed", shortcut.name()))?;
+        if result.rows.is_empty() {
+            let _ = writeln!(err, "({})", compiled.when_empty);
+        }
+        self.last_drawing = match (&compiled.drawn, shortcut) {
+            // The drawn query matches the same things, returning them as entities to draw.
+            (Some(drawn), _) => execute(&mut self.graph, drawn, &params, &ExecOptions::default())
+                .ok()
+                .and_then(|r| drawing::touched(&self.graph, &r)),
+            (None, shortcuts::Shortcut::Neighbors { name, depth }) => {
+                let center = self.graph.resolve_alias(name).iter().min().copied();
+                center.map(|c| Subgraph::around(&self.graph, c, *depth))
+            }
+            (None, _) => None,
+        };
+        Ok(())
     }
 
     /// Asks a yes/no question on the terminal; false when not interactive or on any answer
@@ -230,11 +301,35 @@ impl Session {
             }
             Command::Open(path) => self.open(&path, err)?,
             Command::Save(path) => self.save(path, err)?,
+            Command::Shortcut(shortcut) => self.run_shortcut(&shortcut, out, err)?,
+            Command::ShowQuery(on) => {
+                self.settings.show_query = on;
+                let _ = writeln!(err, "show-query: {}", if on { "on" } else { "off" });
+            }
+            Command::Export {
+                format,
+                target,
+                around: None,
+                all: false,
+                ..
+            } if self.last_drawing.is_some() => {
+                let sub = self.last_drawing.as_ref().expect("checked by the guard");
+                drawing::write(&self.graph, sub, format, &target).map_err(|e| e.to_string())?;
+                let live = sub.live_parts(&self.graph);
+                let _ = writeln!(
+                    err,
+                    "wrote {}: the last result's {} nodes and {} edges (--all writes the whole graph)",
+                    target.display(),
+                    live.nodes.len(),
+                    live.edges.len()
+                );
+            }
             Command::Export {
                 format,
                 target,
                 around,
                 depth,
+                ..
             } => {
                 let req = ExportRequest {
                     format,
@@ -267,6 +362,7 @@ impl Session {
         self.source = Source::File(path.to_path_buf());
         self.dirty = false;
         self.generation += 1;
+        self.last_drawing = None;
         Ok(())
     }
 

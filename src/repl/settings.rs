@@ -19,6 +19,8 @@ pub struct Settings {
     pub params: BTreeMap<String, Value>,
     /// The most rows a table shows; `None` shows all.
     pub shown_rows: Option<usize>,
+    /// Whether shortcuts print the query they run.
+    pub show_query: bool,
 }
 
 impl Default for Settings {
@@ -28,6 +30,7 @@ impl Default for Settings {
             timing: false,
             params: BTreeMap::new(),
             shown_rows: Some(DEFAULT_SHOWN_ROWS),
+            show_query: true,
         }
     }
 }
