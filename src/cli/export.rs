@@ -106,6 +106,17 @@ pub fn export(graph: &Graph, req: &ExportRequest, stdout: &mut dyn Write) -> Res
         Some(name) => Subgraph::around(graph, resolve_one(graph, name)?, req.depth),
         None => Subgraph::all(graph),
     };
+    export_subgraph(graph, &sub, req, stdout)
+}
+
+/// Exports a given part of the graph (`req.around` is not consulted): the one writer behind
+/// `pharmakg export`, the shell's `:export` and its drawing of a query's result.
+pub fn export_subgraph(
+    graph: &Graph,
+    sub: &Subgraph,
+    req: &ExportRequest,
+    stdout: &mut dyn Write,
+) -> Result<(), Error> {
     let mut bytes = Vec::new();
     match req.format {
         ExportFormat::Csv | ExportFormat::Neo4j => {
@@ -115,15 +126,15 @@ pub fn export(graph: &Graph, req: &ExportRequest, stdout: &mut dyn Write) -> Res
                     req.format.name()
                 )));
             };
-            return exporters::csv(graph, &sub, dir, req.format == ExportFormat::Neo4j);
+            return exporters::csv(graph, sub, dir, req.format == ExportFormat::Neo4j);
         }
-        ExportFormat::Dot => exporters::dot(graph, &sub, req.rankdir, &mut bytes)?,
+        ExportFormat::Dot => exporters::dot(graph, sub, req.rankdir, &mut bytes)?,
         ExportFormat::Svg | ExportFormat::Png => {
-            exporters::picture(graph, &sub, req.rankdir, req.format.name(), &mut bytes)?
+            exporters::picture(graph, sub, req.rankdir, req.format.name(), &mut bytes)?
         }
-        ExportFormat::Json => exporters::json(graph, &sub, &mut bytes)?,
-        ExportFormat::Tsv => exporters::facts_tsv(graph, &sub, &mut bytes)?,
-        ExportFormat::Entities => exporters::entities_tsv(graph, &sub, &mut bytes)?,
+        ExportFormat::Json => exporters::json(graph, sub, &mut bytes)?,
+        ExportFormat::Tsv => exporters::facts_tsv(graph, sub, &mut bytes)?,
+        ExportFormat::Entities => exporters::entities_tsv(graph, sub, &mut bytes)?,
     }
     match req.target {
         Some(path) => write_file(path, &bytes),

@@ -1,7 +1,6 @@
 //! What `:export` draws after a query: the entities and relationships its result touched.
 
-use crate::cli::export::ExportFormat;
-use crate::cli::exporters;
+use crate::cli::export::{export_subgraph, ExportFormat, ExportRequest};
 use crate::error::Error;
 use crate::output::Subgraph;
 use crate::query::result::{QValue, QueryResult};
@@ -47,28 +46,20 @@ pub fn touched(graph: &Graph, result: &QueryResult) -> Option<Subgraph> {
     Some(sub)
 }
 
-/// Writes a part of the graph in an export format to a file (or, for CSV, a folder).
+/// Writes a part of the graph in an export format to a file (or, for CSV, a folder), through
+/// the same writer as `pharmakg export`, so the file appears whole or not at all.
 pub fn write(
     graph: &Graph,
     sub: &Subgraph,
     format: ExportFormat,
     target: &Path,
 ) -> Result<(), Error> {
-    let mut bytes = Vec::new();
-    match format {
-        ExportFormat::Csv | ExportFormat::Neo4j => {
-            return exporters::csv(graph, sub, target, format == ExportFormat::Neo4j)
-        }
-        ExportFormat::Dot => exporters::dot(graph, sub, None, &mut bytes)?,
-        ExportFormat::Svg | ExportFormat::Png => {
-            exporters::picture(graph, sub, None, format.name(), &mut bytes)?
-        }
-        ExportFormat::Json => exporters::json(graph, sub, &mut bytes)?,
-        ExportFormat::Tsv => exporters::facts_tsv(graph, sub, &mut bytes)?,
-        ExportFormat::Entities => exporters::entities_tsv(graph, sub, &mut bytes)?,
-    }
-    std::fs::write(target, bytes).map_err(|e| Error::File {
-        path: target.to_path_buf(),
-        message: e.to_string(),
-    })
+    let req = ExportRequest {
+        format,
+        target: Some(target),
+        around: None,
+        depth: 0,
+        rankdir: None,
+    };
+    export_subgraph(graph, sub, &req, &mut std::io::sink())
 }
