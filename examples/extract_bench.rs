@@ -2,6 +2,9 @@
 //! store: prints bytes, seconds and MB/s.
 //!
 //! Usage: extract_bench INPUT...
+//!
+//! EXTRACT_BENCH_OUT=FILE also writes every document's entities and facts to FILE (outside the
+//! timing), so that an optimisation can be checked to change nothing.
 
 use pharmakg::extract::lexicon::Lexicon;
 use pharmakg::extract::{extract_document, read_documents};
@@ -36,6 +39,8 @@ fn main() {
     let (mut facts, mut warnings) = (0usize, Vec::new());
     // EXTRACT_BENCH_MENTIONS=1 times the lexicon scan alone.
     let mentions_only = std::env::var("EXTRACT_BENCH_MENTIONS").is_ok();
+    let out_path = std::env::var_os("EXTRACT_BENCH_OUT");
+    let mut kept = Vec::new();
     for (p, b) in &contents {
         if mentions_only {
             let text = String::from_utf8_lossy(b);
@@ -43,7 +48,11 @@ fn main() {
             continue;
         }
         for doc in read_documents(p, b, &mut warnings) {
-            facts += extract_document(doc, &lex).facts.len();
+            let ex = extract_document(doc, &lex);
+            facts += ex.facts.len();
+            if out_path.is_some() {
+                kept.push(ex);
+            }
         }
     }
     let secs = started.elapsed().as_secs_f64();
@@ -52,4 +61,17 @@ fn main() {
         bytes as f64 / 1e6,
         bytes as f64 / 1e6 / secs
     );
+    if let Some(path) = out_path {
+        let mut text = String::new();
+        for ex in &kept {
+            let names: Vec<&str> = ex.entities.iter().map(|e| e.spec.name.as_str()).collect();
+            text.push_str(&format!("# {} {:?}\n", ex.document.name, ex.entities));
+            for f in &ex.facts {
+                text.push_str(&format!("{:?} {} {}\n", f, names[f.subject], names[f.object]));
+            }
+        }
+        if let Err(e) = std::fs::write(&path, text) {
+            eprintln!("cannot write {}: {e}", path.to_string_lossy());
+        }
+    }
 }
