@@ -108,6 +108,74 @@ pub struct Lexicon {
     inner: AhoCorasick,
     by_name: FxHashMap<String, usize>,
     by_xref: FxHashMap<String, usize>,
+    /// Which lower-case openings some pattern has: most word starts open no name, and this
+    /// answers that without running the automata there.
+    starts: Starts,
+}
+
+/// The lower-case first bytes of every pattern, as sets: one, two and three bytes (the last
+/// hashed). A pattern can match at a position only if the set of its length (or of three bytes
+/// for longer ones) holds the lower-cased bytes there; a hash collision only costs a search.
+struct Starts {
+    one: [bool; 256],
+    two: Vec<u64>,
+    three: Vec<u64>,
+}
+
+impl Starts {
+    const THREE_BITS: u32 = 18;
+
+    fn hash3(a: u8, b: u8, c: u8) -> usize {
+        let k = u32::from(a) | u32::from(b) << 8 | u32::from(c) << 16;
+        (k.wrapping_mul(0x9E37_79B1) >> (32 - Self::THREE_BITS)) as usize
+    }
+
+    fn set(bits: &mut [u64], i: usize) {
+        bits[i / 64] |= 1 << (i % 64);
+    }
+
+    fn get(bits: &[u64], i: usize) -> bool {
+        bits[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    fn new<'a>(patterns: impl Iterator<Item = &'a str>) -> Starts {
+        let mut st = Starts {
+            one: [false; 256],
+            two: vec![0; (1 << 16) / 64],
+            three: vec![0; (1 << Self::THREE_BITS) / 64],
+        };
+        // The placeholder that stands for a pattern of the other case class.
+        Starts::set(&mut st.two, 0);
+        for p in patterns {
+            let b: Vec<u8> = p.bytes().take(3).map(|b| b.to_ascii_lowercase()).collect();
+            match b[..] {
+                [] => st.one.fill(true),
+                [x] => st.one[usize::from(x)] = true,
+                [x, y] => Starts::set(&mut st.two, usize::from(x) << 8 | usize::from(y)),
+                [x, y, z, ..] => Starts::set(&mut st.three, Starts::hash3(x, y, z)),
+            }
+        }
+        st
+    }
+
+    /// Whether some pattern may start at `lower[i..]`.
+    fn may_start(&self, lower: &[u8], i: usize) -> bool {
+        let Some(&x) = lower.get(i) else {
+            return false;
+        };
+        if self.one[usize::from(x)] {
+            return true;
+        }
+        let Some(&y) = lower.get(i + 1) else {
+            return false;
+        };
+        if Starts::get(&self.two, usize::from(x) << 8 | usize::from(y)) {
+            return true;
+        }
+        lower
+            .get(i + 2)
+            .is_some_and(|&z| Starts::get(&self.three, Starts::hash3(x, y, z)))
+    }
 }
 
 impl std::fmt::Debug for Lexicon {
@@ -272,7 +340,9 @@ impl Lexicon {
         let exact = build(MatchKind::LeftmostLongest, true, true);
         let inner = build(MatchKind::Standard, false, false);
         let by_xref = seen_xref;
+        let starts = Starts::new(patterns.iter().map(|(_, p, _)| p.as_str()));
         Lexicon {
+            starts,
             entries,
             patterns,
             matcher,
@@ -326,7 +396,7 @@ impl Lexicon {
             let cjk = c > '\u{2E80}';
             let starts = cjk || (!prev_alnum && (alnum || matches!(c, '(' | '[' | '.')));
             prev_alnum = alnum && !cjk;
-            if !starts {
+            if !starts || !self.starts.may_start(bytes, i) {
                 i += width;
                 continue;
             }
