@@ -71,7 +71,13 @@ fn main() {
     let secs = started.elapsed().as_secs_f64();
     let cpu = cpu_started
         .zip(cpu_seconds())
-        .map(|(a, b)| format!(" (CPU {:.2} s: {:.1} MB/s)", b - a, bytes as f64 / 1e6 / (b - a)))
+        .map(|(a, b)| {
+            format!(
+                " (CPU {:.2} s: {:.1} MB/s)",
+                b - a,
+                bytes as f64 / 1e6 / (b - a)
+            )
+        })
         .unwrap_or_default();
     println!(
         "{:.1} MB, {facts} candidate facts in {secs:.2} s: {:.1} MB/s{cpu}",
@@ -84,7 +90,10 @@ fn main() {
             let names: Vec<&str> = ex.entities.iter().map(|e| e.spec.name.as_str()).collect();
             text.push_str(&format!("# {} {:?}\n", ex.document.name, ex.entities));
             for f in &ex.facts {
-                text.push_str(&format!("{:?} {} {}\n", f, names[f.subject], names[f.object]));
+                text.push_str(&format!(
+                    "{:?} {} {}\n",
+                    f, names[f.subject], names[f.object]
+                ));
             }
         }
         if let Err(e) = std::fs::write(&path, text) {

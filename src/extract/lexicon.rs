@@ -108,14 +108,16 @@ pub struct Lexicon {
     inner: AhoCorasick,
     by_name: FxHashMap<String, usize>,
     by_xref: FxHashMap<String, usize>,
-    /// Which lower-case openings some pattern has: most word starts open no name, and this
-    /// answers that without running the automata there.
+    /// Which openings the case-insensitive patterns have (lower case) and the case-sensitive
+    /// ones (as written): most word starts open no name, and these answer that without
+    /// running the automata there.
     starts: Starts,
+    exact_starts: Starts,
 }
 
-/// The lower-case first bytes of every pattern, as sets: one, two and three bytes (the last
-/// hashed). A pattern can match at a position only if the set of its length (or of three bytes
-/// for longer ones) holds the lower-cased bytes there; a hash collision only costs a search.
+/// The first bytes of a set of patterns, as sets: one, two and three bytes (the last hashed).
+/// A pattern can match at a position only if the set of its length (or of three bytes for
+/// longer ones) holds the bytes there; a hash collision only costs a search.
 struct Starts {
     one: [bool; 256],
     two: Vec<u64>,
@@ -147,7 +149,7 @@ impl Starts {
         // The placeholder that stands for a pattern of the other case class.
         Starts::set(&mut st.two, 0);
         for p in patterns {
-            let b: Vec<u8> = p.bytes().take(3).map(|b| b.to_ascii_lowercase()).collect();
+            let b: Vec<u8> = p.bytes().take(3).collect();
             match b[..] {
                 [] => st.one.fill(true),
                 [x] => st.one[usize::from(x)] = true,
@@ -158,22 +160,21 @@ impl Starts {
         st
     }
 
-    /// Whether some pattern may start at `lower[i..]`.
-    fn may_start(&self, lower: &[u8], i: usize) -> bool {
-        let Some(&x) = lower.get(i) else {
+    /// Whether some pattern may start at `hay[i..]`.
+    fn may_start(&self, hay: &[u8], i: usize) -> bool {
+        let Some(&x) = hay.get(i) else {
             return false;
         };
         if self.one[usize::from(x)] {
             return true;
         }
-        let Some(&y) = lower.get(i + 1) else {
+        let Some(&y) = hay.get(i + 1) else {
             return false;
         };
         if Starts::get(&self.two, usize::from(x) << 8 | usize::from(y)) {
             return true;
         }
-        lower
-            .get(i + 2)
+        hay.get(i + 2)
             .is_some_and(|&z| Starts::get(&self.three, Starts::hash3(x, y, z)))
     }
 }
@@ -340,9 +341,11 @@ impl Lexicon {
         let exact = build(MatchKind::LeftmostLongest, true, true);
         let inner = build(MatchKind::Standard, false, false);
         let by_xref = seen_xref;
-        let starts = Starts::new(patterns.iter().map(|(_, p, _)| p.as_str()));
+        let starts = Starts::new(patterns.iter().filter(|p| !p.2).map(|p| p.1.as_str()));
+        let exact_starts = Starts::new(patterns.iter().filter(|p| p.2).map(|p| p.1.as_str()));
         Lexicon {
             starts,
+            exact_starts,
             entries,
             patterns,
             matcher,
@@ -396,18 +399,27 @@ impl Lexicon {
             let cjk = c > '\u{2E80}';
             let starts = cjk || (!prev_alnum && (alnum || matches!(c, '(' | '[' | '.')));
             prev_alnum = alnum && !cjk;
-            if !starts || !self.starts.may_start(bytes, i) {
+            if !starts {
+                i += width;
+                continue;
+            }
+            let in_exact = self.exact_starts.may_start(text.as_bytes(), i);
+            let in_lower = self.starts.may_start(bytes, i);
+            if !in_exact && !in_lower {
                 i += width;
                 continue;
             }
             let anchored = |ac: &AhoCorasick, hay: &str| {
                 ac.find(Input::new(hay).anchored(Anchored::Yes).span(i..hay.len()))
             };
-            let best = [anchored(&self.exact, text), anchored(&self.matcher, lower)]
-                .into_iter()
-                .flatten()
-                .filter_map(|m| self.accept(text, m.start(), m.end(), m.pattern().as_usize()))
-                .max_by_key(|(s, e, _)| e - s);
+            let best = [
+                in_exact.then(|| anchored(&self.exact, text)).flatten(),
+                in_lower.then(|| anchored(&self.matcher, lower)).flatten(),
+            ]
+            .into_iter()
+            .flatten()
+            .filter_map(|m| self.accept(text, m.start(), m.end(), m.pattern().as_usize()))
+            .max_by_key(|(s, e, _)| e - s);
             let Some((s, e, entry)) = best else {
                 i += width;
                 continue;
