@@ -580,7 +580,12 @@ pub fn classify_block(block: &str) -> Chrome {
     if (trimmed.starts_with('{') || trimmed.starts_with('[')) && block.contains("\":") {
         return Chrome::Boilerplate;
     }
-    let lower = block.to_lowercase();
+    // ASCII text lower-cases the same either way, without the Unicode tables.
+    let lower = if block.is_ascii() {
+        block.to_ascii_lowercase()
+    } else {
+        block.to_lowercase()
+    };
     let w = chrome_words();
     let (mut n, mut english, mut foreign) = (0, 0, 0);
     for word in lower_words(&lower) {

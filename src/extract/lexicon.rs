@@ -108,6 +108,75 @@ pub struct Lexicon {
     inner: AhoCorasick,
     by_name: FxHashMap<String, usize>,
     by_xref: FxHashMap<String, usize>,
+    /// Which openings the case-insensitive patterns have (lower case) and the case-sensitive
+    /// ones (as written): most word starts open no name, and these answer that without
+    /// running the automata there.
+    starts: Starts,
+    exact_starts: Starts,
+}
+
+/// The first bytes of a set of patterns, as sets: one, two and three bytes (the last hashed).
+/// A pattern can match at a position only if the set of its length (or of three bytes for
+/// longer ones) holds the bytes there; a hash collision only costs a search.
+struct Starts {
+    one: [bool; 256],
+    two: Vec<u64>,
+    three: Vec<u64>,
+}
+
+impl Starts {
+    const THREE_BITS: u32 = 18;
+
+    fn hash3(a: u8, b: u8, c: u8) -> usize {
+        let k = u32::from(a) | u32::from(b) << 8 | u32::from(c) << 16;
+        (k.wrapping_mul(0x9E37_79B1) >> (32 - Self::THREE_BITS)) as usize
+    }
+
+    fn set(bits: &mut [u64], i: usize) {
+        bits[i / 64] |= 1 << (i % 64);
+    }
+
+    fn get(bits: &[u64], i: usize) -> bool {
+        bits[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    fn new<'a>(patterns: impl Iterator<Item = &'a str>) -> Starts {
+        let mut st = Starts {
+            one: [false; 256],
+            two: vec![0; (1 << 16) / 64],
+            three: vec![0; (1 << Self::THREE_BITS) / 64],
+        };
+        // The placeholder that stands for a pattern of the other case class.
+        Starts::set(&mut st.two, 0);
+        for p in patterns {
+            let b: Vec<u8> = p.bytes().take(3).collect();
+            match b[..] {
+                [] => st.one.fill(true),
+                [x] => st.one[usize::from(x)] = true,
+                [x, y] => Starts::set(&mut st.two, usize::from(x) << 8 | usize::from(y)),
+                [x, y, z, ..] => Starts::set(&mut st.three, Starts::hash3(x, y, z)),
+            }
+        }
+        st
+    }
+
+    /// Whether some pattern may start at `hay[i..]`.
+    fn may_start(&self, hay: &[u8], i: usize) -> bool {
+        let Some(&x) = hay.get(i) else {
+            return false;
+        };
+        if self.one[usize::from(x)] {
+            return true;
+        }
+        let Some(&y) = hay.get(i + 1) else {
+            return false;
+        };
+        if Starts::get(&self.two, usize::from(x) << 8 | usize::from(y)) {
+            return true;
+        }
+        hay.get(i + 2)
+            .is_some_and(|&z| Starts::get(&self.three, Starts::hash3(x, y, z)))
+    }
 }
 
 impl std::fmt::Debug for Lexicon {
@@ -272,7 +341,11 @@ impl Lexicon {
         let exact = build(MatchKind::LeftmostLongest, true, true);
         let inner = build(MatchKind::Standard, false, false);
         let by_xref = seen_xref;
+        let starts = Starts::new(patterns.iter().filter(|p| !p.2).map(|p| p.1.as_str()));
+        let exact_starts = Starts::new(patterns.iter().filter(|p| p.2).map(|p| p.1.as_str()));
         Lexicon {
+            starts,
+            exact_starts,
             entries,
             patterns,
             matcher,
@@ -330,14 +403,23 @@ impl Lexicon {
                 i += width;
                 continue;
             }
+            let in_exact = self.exact_starts.may_start(text.as_bytes(), i);
+            let in_lower = self.starts.may_start(bytes, i);
+            if !in_exact && !in_lower {
+                i += width;
+                continue;
+            }
             let anchored = |ac: &AhoCorasick, hay: &str| {
                 ac.find(Input::new(hay).anchored(Anchored::Yes).span(i..hay.len()))
             };
-            let best = [anchored(&self.exact, text), anchored(&self.matcher, lower)]
-                .into_iter()
-                .flatten()
-                .filter_map(|m| self.accept(text, m.start(), m.end(), m.pattern().as_usize()))
-                .max_by_key(|(s, e, _)| e - s);
+            let best = [
+                in_exact.then(|| anchored(&self.exact, text)).flatten(),
+                in_lower.then(|| anchored(&self.matcher, lower)).flatten(),
+            ]
+            .into_iter()
+            .flatten()
+            .filter_map(|m| self.accept(text, m.start(), m.end(), m.pattern().as_usize()))
+            .max_by_key(|(s, e, _)| e - s);
             let Some((s, e, entry)) = best else {
                 i += width;
                 continue;

@@ -376,7 +376,7 @@ pub fn pair_candidates(
     let lower = doc.text.to_ascii_lowercase();
     let (entities, mentions) = annotated_mentions(&doc, lex);
     let topic = topic(&doc, &entities, &mentions);
-    let labels: Vec<String> = entities.iter().map(|e| e.spec.label.clone()).collect();
+    let labels: Vec<&str> = entities.iter().map(|e| e.spec.label.as_str()).collect();
     let kinds: Vec<String> = entities.iter().map(|e| e.kind.clone()).collect();
     let cx = Context {
         doc: &doc,
@@ -411,7 +411,7 @@ pub fn extract_document(doc: Document, lex: &Lexicon) -> Extraction {
             }
         }
     }
-    let labels: Vec<String> = entities.iter().map(|e| e.spec.label.clone()).collect();
+    let labels: Vec<&str> = entities.iter().map(|e| e.spec.label.as_str()).collect();
     let effect_entity = |name: &str| -> Option<usize> {
         let entry = lex.lookup(name)?;
         entities

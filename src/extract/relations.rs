@@ -45,7 +45,7 @@ pub struct Context<'a> {
     /// Mentions of each sentence, sorted by position.
     pub mentions: &'a [Vec<Mention>],
     /// The label of each document-local entity.
-    pub labels: &'a [String],
+    pub labels: &'a [&'a str],
     /// The entity the document is about (its main drug), if any.
     pub topic: Option<usize>,
 }
@@ -562,7 +562,7 @@ fn find_triggers(lower: &str, start: usize, end: usize, mentions: &[Mention]) ->
 
 impl Sent<'_, '_> {
     fn label(&self, ent: usize) -> &str {
-        self.cx.labels.get(ent).map_or("", String::as_str)
+        self.cx.labels.get(ent).copied().unwrap_or("")
     }
 
     fn text(&self, s: usize, e: usize) -> &str {
@@ -1264,7 +1264,7 @@ impl Sent<'_, '_> {
 /// class.
 fn adjectival(cx: &Context, m: &Mention) -> bool {
     let rest = &cx.lower[m.end..];
-    cx.labels.get(m.ent).is_some_and(|l| l == "DrugClass")
+    cx.labels.get(m.ent) == Some(&"DrugClass")
         && (rest.starts_with(" effect")
             || rest.starts_with(" propert")
             || rest.starts_with(" action"))
@@ -1393,9 +1393,9 @@ fn lists_under_headings(cx: &Context, facts: &mut Vec<Fact>) {
                     }
                     let hedge = hedged(sl);
                     for m in cx.mentions[si].iter().filter(|m| !m.nested) {
-                        let label = cx.labels[m.ent].as_str();
+                        let label = cx.labels[m.ent];
                         if m.ent != subject
-                            && allowed(rel, &cx.labels[subject], label)
+                            && allowed(rel, cx.labels[subject], label)
                             && label != "Process"
                         {
                             facts.push(Fact {
