@@ -674,3 +674,40 @@ fn distinct_end_nodes_agree_with_full_trail_enumeration() {
     names.sort_by_key(|v| format!("{v:?}"));
     assert_eq!(names, vec![s("a"), s("b"), s("c"), s("d"), s("e")]);
 }
+
+/// Each writing clause, followed in the same statement by a runtime failure, changes nothing:
+/// not the nodes, edges, properties or labels, not the indexes. (New names may stay in the
+/// symbol table; they name nothing.)
+#[test]
+fn every_writing_clause_is_undone_when_its_statement_fails() {
+    let writes = [
+        "CREATE (:New {name: 'x'})-[:T]->(:New)",
+        "MERGE (:Drug {name: 'cocaine'})",
+        "MATCH (k:Drug {name: 'ketamine'}) MERGE (k)-[:CAUSES]->(:Symptom {name: 'nausea'})",
+        "MATCH (n) SET n.name = 'renamed', n.id = 99, n:Extra",
+        "MATCH (n:Drug) SET n += {aliases: ['x'], new: 1}",
+        "MATCH (n) REMOVE n.name, n:Drug",
+        "MATCH ()-[r]->() SET r.confidence = 0.0 DELETE r",
+        "MATCH (n:Disorder) DETACH DELETE n",
+        "MATCH (k:Drug {name: 'ketamine'})-[r:TREATS]->() DELETE r",
+    ];
+    for write in writes {
+        let mut g = pharmacology();
+        let before = g.to_records();
+        let q = format!("{write} WITH 1 AS one LIMIT 1 RETURN one / 0");
+        let e = run(&mut g, &q).expect_err(&q);
+        assert_eq!(e.kind, ErrorKind::ArgumentError, "{q}");
+        let after = g.to_records();
+        assert_eq!(after.nodes, before.nodes, "{q} left node changes behind");
+        assert_eq!(after.edges, before.edges, "{q} left edge changes behind");
+        g.verify_indexes().unwrap();
+        assert_eq!(g.nodes_named("ketamine").len(), 1, "{q}");
+        // The same write without the failure does change the graph, so the check above bites.
+        rows(&mut g, write);
+        let written = g.to_records();
+        assert!(
+            written.nodes != before.nodes || written.edges != before.edges,
+            "{write} changed nothing"
+        );
+    }
+}
