@@ -233,3 +233,15 @@ fn no_argument_opens_the_builtin_graph() {
         "the shipped graph is the corpus, not a stub"
     );
 }
+
+#[test]
+fn guardrails_are_settings_of_the_shell() {
+    let o = repl(None, ":max-rows 3\nUNWIND range(1, 10) AS x RETURN x;\n");
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("row limit"), "{}", err(&o));
+    let o = repl(None, ":max-rows 10\nUNWIND range(1, 10) AS x RETURN x;\n");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let o = repl(None, ":timeout 0\n");
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains(":timeout SECS"), "{}", err(&o));
+}

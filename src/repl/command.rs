@@ -45,6 +45,10 @@ pub enum Command {
     Params,
     /// `:rows N|all`: how many rows a table shows.
     Rows(Option<usize>),
+    /// `:max-rows N`: the most rows a statement may produce before it stops.
+    MaxRows(usize),
+    /// `:timeout SECS`: the longest a statement may run before it stops.
+    Timeout(std::time::Duration),
     /// `:quit`: leave.
     Quit,
 }
@@ -71,6 +75,8 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("param", "NAME VALUE", "set a parameter, used as $NAME"),
     ("params", "", "list the parameters"),
     ("rows", "N|all", "how many rows a table shows"),
+    ("max-rows", "N", "stop a statement past N result rows (default 1000000)"),
+    ("timeout", "SECS", "stop a statement after SECS seconds (default 60)"),
     ("quit", "", "leave (also Ctrl-D)"),
 ];
 
@@ -173,6 +179,23 @@ pub fn parse(line: &str) -> Result<Command, String> {
             "off" => Ok(Command::Timing(false)),
             other => Err(format!("usage: :timing on|off (not `{other}`)")),
         },
+        "max-rows" => {
+            let n = one("N")?;
+            n.parse::<usize>()
+                .ok()
+                .filter(|n| *n > 0)
+                .map(Command::MaxRows)
+                .ok_or_else(|| format!("usage: :max-rows N, a positive whole number (not `{n}`)"))
+        }
+        "timeout" => {
+            let secs = one("SECS")?;
+            secs.parse::<f64>()
+                .ok()
+                .filter(|s| *s > 0.0)
+                .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok())
+                .map(Command::Timeout)
+                .ok_or_else(|| format!("usage: :timeout SECS, a positive number (not `{secs}`)"))
+        }
         "rows" => {
             let n = one("N|all")?;
             if n.eq_ignore_ascii_case("all") {
@@ -303,6 +326,13 @@ mod tests {
         assert!(parse("stats now").unwrap_err().contains(":stats"));
         assert!(parse("frobnicate").unwrap_err().contains(":frobnicate"));
         assert!(parse("timing maybe").is_err());
+        assert_eq!(parse("max-rows 5"), Ok(Command::MaxRows(5)));
+        assert!(parse("max-rows 0").is_err());
+        assert_eq!(
+            parse("timeout 1.5"),
+            Ok(Command::Timeout(std::time::Duration::from_millis(1500)))
+        );
+        assert!(parse("timeout -1").is_err());
         assert!(parse("format xml").is_err());
     }
 }

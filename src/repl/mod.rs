@@ -125,7 +125,7 @@ impl Session {
     ) -> Option<QueryResult> {
         let opts = ExecOptions {
             cancel: Some(Arc::clone(&self.cancel)),
-            ..ExecOptions::default()
+            ..self.settings.limits.clone()
         };
         self.cancel.store(false, Ordering::SeqCst);
         let before = (self.graph.node_count(), self.graph.edge_count());
@@ -278,6 +278,14 @@ impl Session {
             Command::Format(f) => {
                 self.settings.format = f;
                 let _ = writeln!(err, "format: {}", f.name());
+            }
+            Command::MaxRows(n) => {
+                self.settings.limits.max_rows = n;
+                let _ = writeln!(err, "max-rows: {n}");
+            }
+            Command::Timeout(t) => {
+                self.settings.limits.timeout = t;
+                let _ = writeln!(err, "timeout: {} s", t.as_secs_f64());
             }
             Command::Timing(on) => {
                 self.settings.timing = on;

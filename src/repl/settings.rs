@@ -21,6 +21,8 @@ pub struct Settings {
     pub shown_rows: Option<usize>,
     /// Whether shortcuts print the query they run.
     pub show_query: bool,
+    /// Guardrails for each statement: the most result rows and the longest run.
+    pub limits: crate::query::ExecOptions,
 }
 
 impl Default for Settings {
@@ -31,6 +33,7 @@ impl Default for Settings {
             params: BTreeMap::new(),
             shown_rows: Some(DEFAULT_SHOWN_ROWS),
             show_query: true,
+            limits: crate::query::ExecOptions::default(),
         }
     }
 }
