@@ -121,20 +121,7 @@ impl fmt::Display for Value {
             Value::Bool(b) => write!(f, "{b}"),
             Value::Int(i) => write!(f, "{i}"),
             Value::Float(x) => write!(f, "{}", format_float(*x)),
-            Value::String(s) => {
-                write!(f, "'")?;
-                for c in s.chars() {
-                    match c {
-                        '\'' => write!(f, "\\'")?,
-                        '\\' => write!(f, "\\\\")?,
-                        '\n' => write!(f, "\\n")?,
-                        '\t' => write!(f, "\\t")?,
-                        '\r' => write!(f, "\\r")?,
-                        c => write!(f, "{c}")?,
-                    }
-                }
-                write!(f, "'")
-            }
+            Value::String(s) => write_quoted(f, s),
             Value::List(items) => {
                 write!(f, "[")?;
                 for (i, v) in items.iter().enumerate() {
@@ -157,6 +144,26 @@ impl fmt::Display for Value {
             }
         }
     }
+}
+
+/// Writes a string as an openCypher string literal: single-quoted, with quotes, backslashes
+/// and control characters escaped, so that it reads back as the same string.
+pub fn write_quoted(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
+    write!(f, "'")?;
+    for c in s.chars() {
+        match c {
+            '\'' => write!(f, "\\'")?,
+            '\\' => write!(f, "\\\\")?,
+            '\n' => write!(f, "\\n")?,
+            '\t' => write!(f, "\\t")?,
+            '\r' => write!(f, "\\r")?,
+            '\u{8}' => write!(f, "\\b")?,
+            '\u{c}' => write!(f, "\\f")?,
+            c if c.is_control() => write!(f, "\\u{:04X}", c as u32)?,
+            c => write!(f, "{c}")?,
+        }
+    }
+    write!(f, "'")
 }
 
 /// Formats a float so that it always reads back as a float (`1.0`, not `1`), with `NaN`, `Inf`

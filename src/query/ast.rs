@@ -599,24 +599,6 @@ impl fmt::Display for Name<'_> {
     }
 }
 
-fn write_string(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
-    write!(f, "'")?;
-    for c in s.chars() {
-        match c {
-            '\'' => write!(f, "\\'")?,
-            '\\' => write!(f, "\\\\")?,
-            '\n' => write!(f, "\\n")?,
-            '\t' => write!(f, "\\t")?,
-            '\r' => write!(f, "\\r")?,
-            '\u{8}' => write!(f, "\\b")?,
-            '\u{c}' => write!(f, "\\f")?,
-            c if c.is_control() => write!(f, "\\u{:04X}", c as u32)?,
-            c => write!(f, "{c}")?,
-        }
-    }
-    write!(f, "'")
-}
-
 fn write_list<T: fmt::Display>(f: &mut fmt::Formatter<'_>, items: &[T]) -> fmt::Result {
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
@@ -634,7 +616,7 @@ impl fmt::Display for Literal {
             Literal::Bool(b) => write!(f, "{b}"),
             Literal::Int(i) => write!(f, "{i}"),
             Literal::Float(x) => write!(f, "{}", crate::model::format_float(*x)),
-            Literal::String(s) => write_string(f, s),
+            Literal::String(s) => crate::model::write_quoted(f, s),
         }
     }
 }
