@@ -1108,7 +1108,7 @@ pub(crate) fn only_distinct_ends(
             }
             _ => {
                 let mut ok = true;
-                walk_children(e, &mut |c| ok &= uses_ok(c, var));
+                super::plan::visit_children(e, &mut |c| ok &= uses_ok(c, var));
                 ok
             }
         }
@@ -1116,49 +1116,6 @@ pub(crate) fn only_distinct_ends(
     p.items.iter().all(|i| uses_ok(&i.expr, end_var))
         && p.order.iter().all(|(e, _)| uses_ok(e, end_var))
         && p.filter.as_ref().is_none_or(|f| uses_ok(f, end_var))
-}
-
-/// Calls `f` on each direct sub-expression.
-fn walk_children(e: &Expr, f: &mut dyn FnMut(&Expr)) {
-    match e {
-        Expr::Lit(_) | Expr::Param(_) | Expr::Var(..) | Expr::CountStar => {}
-        Expr::Prop(x, _) | Expr::HasLabels(x, _) | Expr::Not(x) | Expr::Neg(x) | Expr::Pos(x) => {
-            f(x)
-        }
-        Expr::IsNull(x, _) => f(x),
-        Expr::Index(a, b) | Expr::Bin(_, a, b) => {
-            f(a);
-            f(b);
-        }
-        Expr::Slice(a, b, c) => {
-            f(a);
-            b.iter().chain(c.iter()).for_each(|x| f(x));
-        }
-        Expr::List(items) | Expr::Call { args: items, .. } => items.iter().for_each(f),
-        Expr::Map(items) => items.iter().for_each(|(_, x)| f(x)),
-        Expr::Case {
-            operand,
-            alts,
-            default,
-        } => {
-            operand.iter().for_each(|x| f(x));
-            for (w, t) in alts {
-                f(w);
-                f(t);
-            }
-            default.iter().for_each(|x| f(x));
-        }
-        Expr::ListComp {
-            list, filter, map, ..
-        } => {
-            f(list);
-            filter.iter().chain(map.iter()).for_each(|x| f(x));
-        }
-        Expr::Quantifier { list, filter, .. } => {
-            f(list);
-            f(filter);
-        }
-    }
 }
 
 /// Copies `WHERE n.name = <constant>` and `WHERE n.id = <constant>` conditions into the node

@@ -519,44 +519,15 @@ pub fn eval(e: &Expr, ctx: &Ctx, scope: Scope) -> Result<QValue, QueryError> {
                 }
             }
             let no = total - yes - unknown;
-            from_truth(match kind {
-                super::ast::Quant::All => {
-                    if no > 0 {
-                        Some(false)
-                    } else if unknown > 0 {
-                        None
-                    } else {
-                        Some(true)
-                    }
-                }
-                super::ast::Quant::Any => {
-                    if yes > 0 {
-                        Some(true)
-                    } else if unknown > 0 {
-                        None
-                    } else {
-                        Some(false)
-                    }
-                }
-                super::ast::Quant::None => {
-                    if yes > 0 {
-                        Some(false)
-                    } else if unknown > 0 {
-                        None
-                    } else {
-                        Some(true)
-                    }
-                }
-                super::ast::Quant::Single => {
-                    if yes > 1 {
-                        Some(false)
-                    } else if unknown > 0 {
-                        None
-                    } else {
-                        Some(yes == 1)
-                    }
-                }
-            })
+            // Each quantifier is decided by a count of definite answers, else null when any
+            // answer was unknown, else its default.
+            let (decided, otherwise) = match kind {
+                super::ast::Quant::All => ((no > 0).then_some(false), true),
+                super::ast::Quant::Any => ((yes > 0).then_some(true), false),
+                super::ast::Quant::None => ((yes > 0).then_some(false), true),
+                super::ast::Quant::Single => ((yes > 1).then_some(false), yes == 1),
+            };
+            from_truth(decided.or(if unknown > 0 { None } else { Some(otherwise) }))
         }
         Expr::CountStar => match scope.get(&aggregate_slot(e)) {
             Some(v) => v.clone(),

@@ -762,7 +762,7 @@ fn not_boolean_literal(e: &Expr) -> Result<(), QueryError> {
 }
 
 /// Calls `f` on each direct sub-expression.
-fn visit_children<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
+pub(crate) fn visit_children<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
     match e {
         Expr::ListComp {
             list, filter, map, ..
