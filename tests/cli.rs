@@ -1,55 +1,11 @@
 //! The `pharmakg` binary run as users run it: help, exit codes, error lines, stats and query
 //! output.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::Output;
+mod common;
 
-fn pharmakg(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pharmakg"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn seed(file: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/seed")
-        .join(file)
-}
-
-/// The data rows of a seed CSV file.
-fn seed_rows(file: &str) -> Vec<csv::StringRecord> {
-    csv::Reader::from_path(seed(file))
-        .expect("seed file")
-        .records()
-        .map(|r| r.expect("seed row"))
-        .collect()
-}
-
-/// Imports the seed CSV files into a graph file in `dir`.
-fn seed_graph(dir: &Path) -> PathBuf {
-    let out = dir.join("seed.kg");
-    let o = pharmakg(&[
-        "import",
-        "--nodes",
-        seed("nodes.csv").to_str().unwrap(),
-        "--edges",
-        seed("edges.csv").to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "import failed: {}", stderr(&o));
-    out
-}
+use common::{pharmakg, seed, seed_graph, seed_rows, stderr, stdout};
 
 const SUBCOMMANDS: [&str; 6] = ["repl", "query", "build", "import", "export", "stats"];
 

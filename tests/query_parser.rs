@@ -711,3 +711,29 @@ fn every_writing_clause_is_undone_when_its_statement_fails() {
         );
     }
 }
+
+/// List quantifiers follow three-valued logic: a definite answer decides, else an unknown
+/// element makes the result null.
+#[test]
+fn list_quantifiers_with_nulls() {
+    let mut g = Graph::new();
+    let cases = [
+        ("all(x IN [1, 2] WHERE x > 0)", QValue::Bool(true)),
+        ("all(x IN [1, null] WHERE x > 0)", QValue::Null),
+        ("all(x IN [1, -1, null] WHERE x > 0)", QValue::Bool(false)),
+        ("any(x IN [null, 1] WHERE x > 0)", QValue::Bool(true)),
+        ("any(x IN [null, -1] WHERE x > 0)", QValue::Null),
+        ("any(x IN [] WHERE x > 0)", QValue::Bool(false)),
+        ("none(x IN [1, null] WHERE x > 0)", QValue::Bool(false)),
+        ("none(x IN [null, -1] WHERE x > 0)", QValue::Null),
+        ("none(x IN [-1] WHERE x > 0)", QValue::Bool(true)),
+        ("single(x IN [1, 2, null] WHERE x > 0)", QValue::Bool(false)),
+        ("single(x IN [1, null] WHERE x > 0)", QValue::Null),
+        ("single(x IN [1, -1] WHERE x > 0)", QValue::Bool(true)),
+        ("single(x IN [-1] WHERE x > 0)", QValue::Bool(false)),
+    ];
+    for (expr, expected) in cases {
+        let got = rows(&mut g, &format!("RETURN {expr} AS v"));
+        assert_eq!(got, vec![vec![expected]], "{expr}");
+    }
+}

@@ -1,69 +1,18 @@
 //! The shell driven through stdin, as scripts drive it: meta-commands, errors, exit codes, and
 //! no prompt in the output.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn seed(file: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/seed")
-        .join(file)
-}
-
-fn seed_rows(file: &str) -> Vec<csv::StringRecord> {
-    csv::Reader::from_path(seed(file))
-        .expect("seed file")
-        .records()
-        .map(|r| r.expect("seed row"))
-        .collect()
-}
+use common::{run_with_stdin, seed_graph, seed_rows, stderr as err, stdout as out};
+use std::path::Path;
+use std::process::Output;
 
 /// Runs `pharmakg repl [graph]` with `input` on stdin.
 fn repl(graph: Option<&Path>, input: &str) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pharmakg"));
-    cmd.arg("repl");
-    if let Some(g) = graph {
-        cmd.arg(g);
-    }
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    // The shell may end before reading everything (a graph that fails to load): a closed pipe
-    // is then expected, and the exit status tells the rest.
-    let _ = child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes());
-    child.wait_with_output().expect("the shell ends")
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// A graph file imported from the seed CSV files.
-fn seed_graph(dir: &Path) -> PathBuf {
-    let target = dir.join("seed.kg");
-    let o = Command::new(env!("CARGO_BIN_EXE_pharmakg"))
-        .args(["import", "--nodes"])
-        .arg(seed("nodes.csv"))
-        .arg("--edges")
-        .arg(seed("edges.csv"))
-        .arg("-o")
-        .arg(&target)
-        .output()
-        .expect("the binary runs");
-    assert!(o.status.success(), "import failed: {}", err(&o));
-    target
+    let graph = graph.map(|g| g.to_str().expect("utf-8 path").to_string());
+    let mut args = vec!["repl"];
+    args.extend(graph.as_deref());
+    run_with_stdin(&args, input)
 }
 
 fn assert_no_prompt(o: &Output) {

@@ -1,8 +1,10 @@
 //! The shell's shortcuts (`:neighbors`, `:path`, `:why`, `:find`) and `:export` of the last
 //! result, driven through stdin on a small graph made by CREATE statements.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use common::{run_with_stdin as run, stderr as err, stdout as out};
+use std::process::Output;
 
 /// A ketamine corner of the graph: an alias in another case, a name with a space, a two-hop
 /// path with evidence, and an entity off on its own.
@@ -30,30 +32,6 @@ fn repl(input: &str) -> Output {
     let o = run(&["repl", g.to_str().expect("utf-8 path")], input);
     drop(dir);
     o
-}
-
-fn run(args: &[&str], input: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pharmakg"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    let _ = child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes());
-    child.wait_with_output().expect("the shell ends")
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// The data rows of a TSV result (its header dropped).
