@@ -66,6 +66,7 @@ pub fn import_csv(
             since_shrink = 0;
         }
     }
+    graph.compact();
     Ok(graph)
 }
 

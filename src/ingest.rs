@@ -92,7 +92,7 @@ impl<'g> Ingest<'g> {
         let label = self.graph.sym(&spec.label)?;
         std::iter::once(&spec.name)
             .chain(&spec.aliases)
-            .flat_map(|text| self.graph.resolve_alias(text).iter().copied())
+            .flat_map(|text| self.graph.resolve_alias(text))
             .filter(|n| self.graph.has_label(*n, label))
             .min()
     }

@@ -32,6 +32,7 @@ pub fn run(a: &BuildArgs) -> Result<(), Error> {
     let result = build_into(&mut graph, &request, &|done, total| bar.update(done, total));
     bar.finish();
     let report = result?;
+    graph.compact();
     graph_file::save(&graph, &a.output)?;
     let mut err = io::stderr().lock();
     // The graph is written; a failure to print the summary is not worth failing for.

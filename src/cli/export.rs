@@ -72,7 +72,7 @@ pub struct ExportRequest<'a> {
 /// Finds the one node a name or alias stands for; unknown or ambiguous names are errors that
 /// say which.
 pub fn resolve_one(graph: &Graph, name: &str) -> Result<NodeId, Error> {
-    match graph.resolve_alias(name) {
+    match graph.resolve_alias(name).as_slice() {
         [] => Err(Error::Other(format!("no entity is named `{name}`"))),
         [one] => Ok(*one),
         many => {

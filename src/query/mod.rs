@@ -66,6 +66,19 @@ pub fn execute(
     opts: &ExecOptions,
 ) -> Result<QueryResult, QueryError> {
     let st = prepare_statement(query)?;
+    let result = run_statement(graph, params, opts, &st);
+    // An editing statement leaves its new edges in the adjacency's overlay; fold them in once
+    // there are enough of them for the rebuild to pay.
+    graph.settle();
+    result
+}
+
+fn run_statement(
+    graph: &mut Graph,
+    params: &BTreeMap<String, Value>,
+    opts: &ExecOptions,
+    st: &ast::Statement,
+) -> Result<QueryResult, QueryError> {
     match st.mode {
         ast::Mode::Run => exec::Executor::new(graph, params, opts).run(&st.query),
         ast::Mode::Explain => Ok(explain::plan(graph, params, &st.query, None)?.to_result()),

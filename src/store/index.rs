@@ -1,9 +1,11 @@
 //! Secondary indexes: exact property values and case-folded aliases to nodes.
 
-use crate::model::Value;
+use crate::model::{prop_get, Node, Sym, Value};
 use petgraph::stable_graph::NodeIndex;
-use rustc_hash::FxHashMap;
+use roaring::RoaringBitmap;
+use rustc_hash::{FxHashMap, FxHasher};
 use smallvec::SmallVec;
+use std::hash::{Hash, Hasher};
 
 /// A node handle, stable across deletions of other nodes.
 pub type NodeId = NodeIndex<u32>;
@@ -13,117 +15,276 @@ pub type NodeList = SmallVec<[NodeId; 1]>;
 
 /// The form of a property value that an index can hold. Integral floats fold into integers,
 /// because openCypher's equality holds between `1` and `1.0`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum IndexKey {
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IndexKey<'v> {
     /// An integer, or a float with an integral value.
     Int(i64),
     /// A string.
-    Str(String),
+    Str(&'v str),
     /// A boolean.
     Bool(bool),
 }
 
-impl IndexKey {
+impl<'v> IndexKey<'v> {
     /// The key for a value, or `None` when the value cannot be indexed (null, NaN, lists, maps,
     /// non-integral floats): a lookup of such a value must scan instead.
-    pub fn of(value: &Value) -> Option<IndexKey> {
+    pub fn of(value: &'v Value) -> Option<IndexKey<'v>> {
         match value {
             Value::Int(i) => Some(IndexKey::Int(*i)),
             Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
                 Some(IndexKey::Int(*f as i64))
             }
-            Value::String(s) => Some(IndexKey::Str(s.clone())),
+            Value::String(s) => Some(IndexKey::Str(s)),
             Value::Bool(b) => Some(IndexKey::Bool(*b)),
             _ => None,
         }
     }
+
+    fn hash(&self) -> u64 {
+        let mut h = FxHasher::default();
+        Hash::hash(self, &mut h);
+        h.finish()
+    }
 }
 
-/// Maps the values of one property to the nodes that hold them.
+// The indexes below map a hash of each key to the nodes holding it, not the key itself: no
+// copy of a million names is made, and building them on load allocates nothing per node
+// beyond the lists. A lookup therefore returns candidates, which the store checks against the
+// nodes' own values (module `mod.rs`), so that a hash collision never yields a wrong node.
+
+/// Maps the values of one property to the nodes that hold them (by hash; see above).
 #[derive(Clone, Debug, Default)]
 pub struct ValueIndex {
-    map: FxHashMap<IndexKey, NodeList>,
+    pub(crate) map: FxHashMap<u64, NodeList>,
 }
 
 impl ValueIndex {
     /// Records that `node` holds `value`.
     pub fn insert(&mut self, value: &Value, node: NodeId) {
         if let Some(key) = IndexKey::of(value) {
-            self.map.entry(key).or_default().push(node);
+            push_unique(self.map.entry(key.hash()).or_default(), node);
         }
     }
 
     /// Forgets that `node` holds `value`.
     pub fn remove(&mut self, value: &Value, node: NodeId) {
-        let Some(key) = IndexKey::of(value) else {
-            return;
-        };
-        if let Some(list) = self.map.get_mut(&key) {
-            list.retain(|n| *n != node);
-            if list.is_empty() {
-                self.map.remove(&key);
-            }
+        if let Some(key) = IndexKey::of(value) {
+            remove_from(&mut self.map, key.hash(), node);
         }
     }
 
-    /// The nodes holding a value equal to `value`, or `None` when the index cannot answer (the
-    /// value is not indexable): then the caller scans.
-    pub fn get(&self, value: &Value) -> Option<&[NodeId]> {
+    /// The nodes that may hold a value equal to `value` (a superset, to be checked), or `None`
+    /// when the index cannot answer (the value is not indexable): then the caller scans.
+    pub fn candidates(&self, value: &Value) -> Option<&[NodeId]> {
         let key = IndexKey::of(value)?;
-        Some(self.map.get(&key).map_or(&[][..], |l| l.as_slice()))
+        Some(self.map.get(&key.hash()).map_or(&[][..], |l| l.as_slice()))
     }
 
-    /// Every (key, nodes) entry, for consistency checks.
-    pub fn entries(&self) -> impl Iterator<Item = (&IndexKey, &NodeList)> {
+    /// Every (key hash, nodes) entry, for consistency checks.
+    pub fn entries(&self) -> impl Iterator<Item = (&u64, &NodeList)> {
         self.map.iter()
     }
 }
 
-/// Maps case-folded names and aliases to nodes, for explicit name resolution.
+/// True when two values are the same index key: what an indexed lookup matches.
+pub fn same_key(a: &Value, b: &Value) -> bool {
+    matches!((IndexKey::of(a), IndexKey::of(b)), (Some(x), Some(y)) if x == y)
+}
+
+/// Maps case-folded names and aliases to nodes, for explicit name resolution (by hash of the
+/// folded text; see above).
 #[derive(Clone, Debug, Default)]
 pub struct AliasIndex {
-    map: FxHashMap<String, NodeList>,
+    pub(crate) map: FxHashMap<u64, NodeList>,
 }
 
 /// Case-folds a name for alias lookup: lower case, whitespace collapsed, trimmed.
 pub fn fold(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.extend(word.chars().flat_map(char::to_lowercase));
+    folded(text).collect()
+}
+
+/// The characters of [`fold`]'s result, without building it.
+fn folded(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.split_whitespace().enumerate().flat_map(|(i, word)| {
+        let space = (i > 0).then_some(' ');
+        space
+            .into_iter()
+            .chain(word.chars().flat_map(char::to_lowercase))
+    })
+}
+
+/// True when two texts fold to the same name.
+pub fn same_folded(a: &str, b: &str) -> bool {
+    folded(a).eq(folded(b))
+}
+
+fn folded_hash(text: &str) -> u64 {
+    let mut h = FxHasher::default();
+    for c in folded(text) {
+        h.write_u32(c as u32);
     }
-    out
+    h.finish()
 }
 
 impl AliasIndex {
     /// Records that `node` answers to `text`.
     pub fn insert(&mut self, text: &str, node: NodeId) {
-        let list = self.map.entry(fold(text)).or_default();
-        if !list.contains(&node) {
-            list.push(node);
-        }
+        push_unique(self.map.entry(folded_hash(text)).or_default(), node);
     }
 
     /// Forgets that `node` answers to `text`.
     pub fn remove(&mut self, text: &str, node: NodeId) {
-        let key = fold(text);
-        if let Some(list) = self.map.get_mut(&key) {
-            list.retain(|n| *n != node);
-            if list.is_empty() {
-                self.map.remove(&key);
+        remove_from(&mut self.map, folded_hash(text), node);
+    }
+
+    /// The nodes that may answer to `text`, case-insensitively (a superset, to be checked).
+    pub fn candidates(&self, text: &str) -> &[NodeId] {
+        self.map
+            .get(&folded_hash(text))
+            .map_or(&[][..], |l| l.as_slice())
+    }
+
+    /// Every (hash, nodes) entry, for consistency checks.
+    pub fn entries(&self) -> impl Iterator<Item = (&u64, &NodeList)> {
+        self.map.iter()
+    }
+}
+
+fn push_unique(list: &mut NodeList, node: NodeId) {
+    if !list.contains(&node) {
+        list.push(node);
+    }
+}
+
+fn remove_from(map: &mut FxHashMap<u64, NodeList>, key: u64, node: NodeId) {
+    if let Some(list) = map.get_mut(&key) {
+        list.retain(|n| *n != node);
+        if list.is_empty() {
+            map.remove(&key);
+        }
+    }
+}
+
+/// The property keys whose values the node indexes hold.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct IndexedKeys {
+    /// The `name` key.
+    pub name: Sym,
+    /// The `id` key.
+    pub id: Sym,
+    /// The `aliases` key.
+    pub aliases: Sym,
+}
+
+impl IndexedKeys {
+    /// True when changing `key` changes what the indexes hold.
+    pub(crate) fn covers(&self, key: Sym) -> bool {
+        key == self.name || key == self.id || key == self.aliases
+    }
+}
+
+/// Every index over nodes: `name` and `id` values, names and aliases case-folded, labels.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct NodeIndexes {
+    /// `name` values to nodes.
+    pub names: ValueIndex,
+    /// `id` values to nodes.
+    pub ids: ValueIndex,
+    /// Case-folded names and aliases to nodes.
+    pub aliases: AliasIndex,
+    /// Label to the bitmap of its nodes' indices.
+    pub by_label: FxHashMap<Sym, RoaringBitmap>,
+}
+
+impl NodeIndexes {
+    /// The indexes of a node table (slot `i` holds node `i`), built in one pass with room
+    /// reserved up front: what loading a file does, on a thread of its own.
+    pub(crate) fn build(keys: IndexedKeys, nodes: &[Option<Node>]) -> NodeIndexes {
+        let live = nodes.iter().flatten().count();
+        let mut idx = NodeIndexes::default();
+        idx.names.map.reserve(live);
+        idx.aliases.map.reserve(live);
+        // Slots rise, so each label's bitmap is built by appending.
+        let mut labels: FxHashMap<Sym, Vec<u32>> = FxHashMap::default();
+        for (i, node) in nodes.iter().enumerate() {
+            let Some(node) = node else { continue };
+            for l in &node.labels {
+                labels.entry(*l).or_default().push(i as u32);
             }
+            idx.add_values(keys, NodeId::new(i), node);
+        }
+        idx.by_label = labels
+            .into_iter()
+            .map(|(l, slots)| {
+                let bitmap = RoaringBitmap::from_sorted_iter(slots).unwrap_or_default();
+                (l, bitmap)
+            })
+            .collect();
+        idx
+    }
+
+    /// Records node `n` in every index.
+    pub(crate) fn add(&mut self, keys: IndexedKeys, n: NodeId, node: &Node) {
+        let slot = n.index() as u32;
+        for label in &node.labels {
+            match self.by_label.get_mut(label) {
+                Some(set) => {
+                    set.insert(slot);
+                }
+                None => {
+                    self.by_label
+                        .insert(*label, RoaringBitmap::from_iter([slot]));
+                }
+            }
+        }
+        self.add_values(keys, n, node);
+    }
+
+    fn add_values(&mut self, keys: IndexedKeys, n: NodeId, node: &Node) {
+        if let Some(v) = prop_get(&node.props, keys.name) {
+            self.names.insert(v, n);
+        }
+        if let Some(v) = prop_get(&node.props, keys.id) {
+            self.ids.insert(v, n);
+        }
+        for text in alias_texts(node, keys) {
+            self.aliases.insert(text, n);
         }
     }
 
-    /// The nodes answering to `text`, case-insensitively.
-    pub fn get(&self, text: &str) -> &[NodeId] {
-        self.map.get(&fold(text)).map_or(&[][..], |l| l.as_slice())
+    /// Forgets node `n` in every index.
+    pub(crate) fn remove(&mut self, keys: IndexedKeys, n: NodeId, node: &Node) {
+        let slot = n.index() as u32;
+        for label in &node.labels {
+            if let Some(set) = self.by_label.get_mut(label) {
+                set.remove(slot);
+                if set.is_empty() {
+                    self.by_label.remove(label);
+                }
+            }
+        }
+        if let Some(v) = prop_get(&node.props, keys.name) {
+            self.names.remove(v, n);
+        }
+        if let Some(v) = prop_get(&node.props, keys.id) {
+            self.ids.remove(v, n);
+        }
+        for text in alias_texts(node, keys) {
+            self.aliases.remove(text, n);
+        }
     }
+}
 
-    /// Every (folded text, nodes) entry, for consistency checks and completion.
-    pub fn entries(&self) -> impl Iterator<Item = (&String, &NodeList)> {
-        self.map.iter()
-    }
+/// The texts a node answers to: its name and its aliases.
+pub(crate) fn alias_texts(node: &Node, keys: IndexedKeys) -> impl Iterator<Item = &str> {
+    let name = match prop_get(&node.props, keys.name) {
+        Some(Value::String(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    let aliases = match prop_get(&node.props, keys.aliases) {
+        Some(Value::List(items)) => items.as_slice(),
+        _ => &[],
+    };
+    name.into_iter()
+        .chain(aliases.iter().filter_map(Value::as_str))
 }

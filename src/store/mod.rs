@@ -5,17 +5,21 @@
 //! keys, and any number of nodes with the same name. Merging entities is ingestion's business
 //! (see [`crate::ingest`]), not the store's.
 
+mod adjacency;
+mod bulk;
 mod index;
 mod interner;
 pub mod persist;
 
+pub use adjacency::Adjacent;
 pub use index::{fold, IndexKey, NodeId, NodeList};
 pub use interner::Interner;
 
 use crate::model::{prop_get, prop_set, Edge, Evidence, Node, Props, Sym, Value};
-use index::{AliasIndex, ValueIndex};
+use adjacency::{Adjacency, EdgeEnds};
+use index::{AliasIndex, IndexedKeys, NodeIndexes, ValueIndex};
 use petgraph::stable_graph::{EdgeIndex, StableDiGraph};
-use petgraph::visit::{EdgeIndexable, EdgeRef, NodeIndexable};
+use petgraph::visit::{EdgeIndexable, EdgeRef, IntoEdgeReferences, NodeIndexable};
 use petgraph::Direction;
 use roaring::RoaringBitmap;
 use rustc_hash::FxHashMap;
@@ -71,17 +75,14 @@ pub struct Graph {
     // Adjacency only: node data lives in `nodes`, so that petgraph's node slots stay small and
     // inserting millions of edges (each touching two random slots) stays in cache.
     g: StableDiGraph<(), Edge, u32>,
+    // The same edges laid out for reading; every edge change goes to both.
+    adj: Adjacency,
     nodes: Vec<Option<Node>>,
     interner: Interner,
-    key_name: Sym,
-    key_id: Sym,
-    key_aliases: Sym,
-    names: ValueIndex,
-    ids: ValueIndex,
-    aliases: AliasIndex,
-    // Bitmaps over node and edge indices: no hashing per element, sorted iteration, and a
-    // bulk load of millions of edges appends rather than inserts.
-    by_label: FxHashMap<Sym, RoaringBitmap>,
+    keys: IndexedKeys,
+    idx: NodeIndexes,
+    // Bitmaps over edge indices (labels have theirs in `idx`): no hashing per element, sorted
+    // iteration, and a bulk load of millions of edges appends rather than inserts.
     by_type: FxHashMap<Sym, RoaringBitmap>,
 }
 
@@ -103,15 +104,15 @@ impl Graph {
         let key_aliases = interner.intern(ALIASES);
         Graph {
             g: StableDiGraph::default(),
+            adj: Adjacency::default(),
             nodes: Vec::new(),
             interner,
-            key_name,
-            key_id,
-            key_aliases,
-            names: ValueIndex::default(),
-            ids: ValueIndex::default(),
-            aliases: AliasIndex::default(),
-            by_label: FxHashMap::default(),
+            keys: IndexedKeys {
+                name: key_name,
+                id: key_id,
+                aliases: key_aliases,
+            },
+            idx: NodeIndexes::default(),
             by_type: FxHashMap::default(),
         }
     }
@@ -201,7 +202,7 @@ impl Graph {
 
     /// A node's canonical name, when it has a string `name`.
     pub fn node_name(&self, n: NodeId) -> Option<&str> {
-        prop_get(&self.node(n)?.props, self.key_name)?.as_str()
+        prop_get(&self.node(n)?.props, self.keys.name)?.as_str()
     }
 
     /// A node's label texts, sorted by symbol.
@@ -243,64 +244,86 @@ impl Graph {
 
     // ----- adjacency -----
 
-    /// Edges leaving `n`, with their targets.
-    pub fn outgoing(&self, n: NodeId) -> impl Iterator<Item = (EdgeId, NodeId)> + '_ {
-        self.g
-            .edges_directed(n, Direction::Outgoing)
-            .map(|e| (e.id(), e.target()))
+    /// Edges leaving `n`, with their targets, grouped by type.
+    pub fn outgoing(&self, n: NodeId) -> Adjacent<'_> {
+        self.adj.edges(n.index() as u32, true, None)
     }
 
-    /// Edges entering `n`, with their sources.
-    pub fn incoming(&self, n: NodeId) -> impl Iterator<Item = (EdgeId, NodeId)> + '_ {
-        self.g
-            .edges_directed(n, Direction::Incoming)
-            .map(|e| (e.id(), e.source()))
+    /// Edges entering `n`, with their sources, grouped by type.
+    pub fn incoming(&self, n: NodeId) -> Adjacent<'_> {
+        self.adj.edges(n.index() as u32, false, None)
     }
 
-    /// Edges leaving `n` of one type, with their targets; other edges are skipped by type only.
-    pub fn outgoing_typed(
-        &self,
-        n: NodeId,
-        ty: Sym,
-    ) -> impl Iterator<Item = (EdgeId, NodeId)> + '_ {
-        self.g
-            .edges_directed(n, Direction::Outgoing)
-            .filter(move |e| e.weight().ty == ty)
-            .map(|e| (e.id(), e.target()))
+    /// Edges leaving `n` of one type, with their targets; edges of other types are not touched.
+    pub fn outgoing_typed(&self, n: NodeId, ty: Sym) -> Adjacent<'_> {
+        self.adj.edges(n.index() as u32, true, Some(ty))
     }
 
     /// Edges entering `n` of one type, with their sources.
-    pub fn incoming_typed(
-        &self,
-        n: NodeId,
-        ty: Sym,
-    ) -> impl Iterator<Item = (EdgeId, NodeId)> + '_ {
-        self.g
-            .edges_directed(n, Direction::Incoming)
-            .filter(move |e| e.weight().ty == ty)
-            .map(|e| (e.id(), e.source()))
+    pub fn incoming_typed(&self, n: NodeId, ty: Sym) -> Adjacent<'_> {
+        self.adj.edges(n.index() as u32, false, Some(ty))
     }
 
     /// Number of edges leaving `n`.
     pub fn out_degree(&self, n: NodeId) -> usize {
-        self.g.edges_directed(n, Direction::Outgoing).count()
+        self.adj.degree(n.index() as u32, true, None)
     }
 
     /// Number of edges entering `n`.
     pub fn in_degree(&self, n: NodeId) -> usize {
-        self.g.edges_directed(n, Direction::Incoming).count()
+        self.adj.degree(n.index() as u32, false, None)
+    }
+
+    /// Number of edges of type `ty` leaving `n`.
+    pub fn out_degree_typed(&self, n: NodeId, ty: Sym) -> usize {
+        self.adj.degree(n.index() as u32, true, Some(ty))
+    }
+
+    /// Number of edges of type `ty` entering `n`.
+    pub fn in_degree_typed(&self, n: NodeId, ty: Sym) -> usize {
+        self.adj.degree(n.index() as u32, false, Some(ty))
     }
 
     /// True when `n` has any edge, in or out.
     pub fn has_edges(&self, n: NodeId) -> bool {
-        self.g.neighbors_undirected(n).next().is_some()
+        self.out_degree(n) > 0 || self.in_degree(n) > 0
+    }
+
+    /// Lays the adjacency out afresh when edges changed since it was last laid out. Bulk
+    /// builders call this once at the end; reads are right without it, only slower.
+    pub fn compact(&mut self) {
+        if !self.adj.is_compact() {
+            self.adj = Adjacency::build(self.g.node_bound(), &self.edge_ends());
+        }
+    }
+
+    /// Like [`Graph::compact`], but only when enough edges changed for the rebuild to pay
+    /// off: what to call after each editing statement.
+    pub fn settle(&mut self) {
+        if self.adj.needs_compaction() {
+            self.compact();
+        }
+    }
+
+    /// Every live edge's ends and type, in index order.
+    fn edge_ends(&self) -> Vec<EdgeEnds> {
+        self.g
+            .edge_references()
+            .map(|e| EdgeEnds {
+                edge: e.id().index() as u32,
+                src: e.source().index() as u32,
+                dst: e.target().index() as u32,
+                ty: e.weight().ty,
+            })
+            .collect()
     }
 
     // ----- indexes -----
 
     /// Nodes carrying a label.
     pub fn nodes_with_label(&self, label: Sym) -> impl Iterator<Item = NodeId> + '_ {
-        self.by_label
+        self.idx
+            .by_label
             .get(&label)
             .into_iter()
             .flatten()
@@ -309,7 +332,10 @@ impl Graph {
 
     /// Number of nodes carrying a label.
     pub fn label_count(&self, label: Sym) -> usize {
-        self.by_label.get(&label).map_or(0, |s| s.len() as usize)
+        self.idx
+            .by_label
+            .get(&label)
+            .map_or(0, |s| s.len() as usize)
     }
 
     /// Edges of a type.
@@ -327,80 +353,57 @@ impl Graph {
     }
 
     /// Nodes whose `name` equals `value` (exactly, as openCypher compares).
-    pub fn nodes_named(&self, name: &str) -> &[NodeId] {
-        self.names
-            .get(&Value::String(name.to_string()))
-            .unwrap_or(&[])
+    pub fn nodes_named(&self, name: &str) -> NodeList {
+        self.nodes_with_prop(NAME, &Value::String(name.to_string()))
+            .unwrap_or_default()
     }
 
     /// Nodes whose property `key` equals `value`, when `key` is indexed (`name`, `id`) and the
     /// value indexable; `None` means the caller must scan.
-    pub fn nodes_with_prop(&self, key: &str, value: &Value) -> Option<&[NodeId]> {
-        match key {
-            NAME => self.names.get(value),
-            ID => self.ids.get(value),
-            _ => None,
-        }
+    pub fn nodes_with_prop(&self, key: &str, value: &Value) -> Option<NodeList> {
+        let (index, key) = match key {
+            NAME => (&self.idx.names, self.keys.name),
+            ID => (&self.idx.ids, self.keys.id),
+            _ => return None,
+        };
+        let candidates = index.candidates(value)?;
+        Some(
+            candidates
+                .iter()
+                .copied()
+                .filter(|n| {
+                    self.node(*n)
+                        .and_then(|node| prop_get(&node.props, key))
+                        .is_some_and(|v| index::same_key(v, value))
+                })
+                .collect(),
+        )
     }
 
     /// Nodes whose name or one of whose aliases equals `text`, case-insensitively.
-    pub fn resolve_alias(&self, text: &str) -> &[NodeId] {
-        self.aliases.get(text)
-    }
-
-    /// Every case-folded name and alias with its nodes (for completion).
-    pub fn alias_entries(&self) -> impl Iterator<Item = (&String, &NodeList)> {
-        self.aliases.entries()
+    pub fn resolve_alias(&self, text: &str) -> NodeList {
+        self.idx
+            .aliases
+            .candidates(text)
+            .iter()
+            .copied()
+            .filter(|n| {
+                self.node(*n).is_some_and(|node| {
+                    index::alias_texts(node, self.keys).any(|t| index::same_folded(t, text))
+                })
+            })
+            .collect()
     }
 
     fn index_node(&mut self, n: NodeId) {
-        let Some(node) = self.nodes.get(n.index()).and_then(Option::as_ref) else {
-            return;
-        };
-        let slot = n.index() as u32;
-        for label in &node.labels {
-            match self.by_label.get_mut(label) {
-                Some(set) => {
-                    set.insert(slot);
-                }
-                None => {
-                    self.by_label
-                        .insert(*label, RoaringBitmap::from_iter([slot]));
-                }
-            }
-        }
-        if let Some(v) = prop_get(&node.props, self.key_name) {
-            self.names.insert(v, n);
-        }
-        if let Some(v) = prop_get(&node.props, self.key_id) {
-            self.ids.insert(v, n);
-        }
-        for text in alias_texts(node, self.key_name, self.key_aliases) {
-            self.aliases.insert(text, n);
+        if let Some(node) = self.nodes.get(n.index()).and_then(Option::as_ref) {
+            self.idx.add(self.keys, n, node);
         }
     }
 
     fn unindex_node(&mut self, n: NodeId) {
-        let Some(node) = self.nodes.get(n.index()).and_then(Option::as_ref) else {
-            return;
-        };
-        let slot = n.index() as u32;
-        for label in &node.labels {
-            if let Some(set) = self.by_label.get_mut(label) {
-                set.remove(slot);
-                if set.is_empty() {
-                    self.by_label.remove(label);
-                }
-            }
-        }
-        if let Some(v) = prop_get(&node.props, self.key_name) {
-            self.names.remove(v, n);
-        }
-        if let Some(v) = prop_get(&node.props, self.key_id) {
-            self.ids.remove(v, n);
-        }
-        for text in alias_texts(node, self.key_name, self.key_aliases) {
-            self.aliases.remove(text, n);
+        if let Some(node) = self.nodes.get(n.index()).and_then(Option::as_ref) {
+            self.idx.remove(self.keys, n, node);
         }
     }
 
@@ -427,11 +430,7 @@ impl Graph {
 
     /// Adds a prepared node whose symbols come from this graph's interner.
     pub fn insert_node(&mut self, mut node: Node) -> NodeId {
-        node.labels.sort_unstable();
-        node.labels.dedup();
-        node.props.sort_by_key(|(k, _)| *k);
-        node.props.dedup_by_key(|(k, _)| *k);
-        node.props.retain(|(_, v)| !v.is_null());
+        bulk::normalise_node(&mut node);
         let n = self.g.add_node(());
         if self.nodes.len() <= n.index() {
             self.nodes.resize_with(n.index() + 1, || None);
@@ -478,12 +477,12 @@ impl Graph {
                 return Err(StoreError::NoSuchNode(n.index() as u32));
             }
         }
-        edge.props.sort_by_key(|(k, _)| *k);
-        edge.props.dedup_by_key(|(k, _)| *k);
-        edge.props.retain(|(_, v)| !v.is_null());
+        bulk::normalise_props(&mut edge.props);
         let ty = edge.ty;
         let e = self.g.add_edge(src, dst, edge);
         let slot = e.index() as u32;
+        self.adj
+            .add(slot, src.index() as u32, dst.index() as u32, ty);
         // The common case, a type already seen, needs no entry (and no growth check).
         match self.by_type.get_mut(&ty) {
             Some(set) => {
@@ -498,6 +497,12 @@ impl Graph {
 
     /// Removes an edge, returning it.
     pub fn remove_edge(&mut self, e: EdgeId) -> Result<Edge, StoreError> {
+        let (src, dst) = self
+            .g
+            .edge_endpoints(e)
+            .ok_or(StoreError::NoSuchEdge(e.index() as u32))?;
+        self.adj
+            .remove(e.index() as u32, src.index() as u32, dst.index() as u32);
         let edge = self
             .g
             .remove_edge(e)
@@ -570,7 +575,7 @@ impl Graph {
         if !self.g.contains_node(n) {
             return Err(StoreError::NoSuchNode(n.index() as u32));
         }
-        let indexed = key == self.key_name || key == self.key_id || key == self.key_aliases;
+        let indexed = self.keys.covers(key);
         if indexed {
             self.unindex_node(n);
         }
@@ -605,7 +610,8 @@ impl Graph {
             Ok(_) => Ok(false),
             Err(i) => {
                 node.labels.insert(i, sym);
-                self.by_label
+                self.idx
+                    .by_label
                     .entry(sym)
                     .or_default()
                     .insert(n.index() as u32);
@@ -624,10 +630,10 @@ impl Graph {
             Err(_) => Ok(false),
             Ok(i) => {
                 node.labels.remove(i);
-                if let Some(set) = self.by_label.get_mut(&sym) {
+                if let Some(set) = self.idx.by_label.get_mut(&sym) {
                     set.remove(n.index() as u32);
                     if set.is_empty() {
-                        self.by_label.remove(&sym);
+                        self.idx.by_label.remove(&sym);
                     }
                 }
                 Ok(true)
@@ -681,7 +687,7 @@ impl Graph {
     /// Counts by label, type and property key.
     pub fn schema(&self) -> Schema {
         let mut s = Schema::default();
-        for (label, set) in &self.by_label {
+        for (label, set) in &self.idx.by_label {
             s.labels
                 .insert(self.resolve(*label).to_string(), set.len() as usize);
         }
@@ -718,14 +724,14 @@ impl Graph {
                 .or_default()
                 .insert(e.index() as u32);
         }
-        if fresh.by_label != self.by_label {
+        if fresh.idx.by_label != self.idx.by_label {
             return Err("label index differs from a rebuild".into());
         }
         if fresh.by_type != self.by_type {
             return Err("type index differs from a rebuild".into());
         }
-        let norm = |entries: Vec<(String, Vec<NodeId>)>| {
-            let mut v: Vec<(String, Vec<NodeId>)> = entries
+        let norm = |entries: Vec<(u64, Vec<NodeId>)>| {
+            let mut v: Vec<(u64, Vec<NodeId>)> = entries
                 .into_iter()
                 .map(|(k, mut l)| {
                     l.sort_unstable();
@@ -735,28 +741,94 @@ impl Graph {
             v.sort();
             v
         };
-        let value_entries = |idx: &ValueIndex| {
-            norm(
-                idx.entries()
-                    .map(|(k, l)| (format!("{k:?}"), l.to_vec()))
-                    .collect(),
-            )
-        };
-        if value_entries(&fresh.names) != value_entries(&self.names) {
+        let value_entries =
+            |idx: &ValueIndex| norm(idx.entries().map(|(k, l)| (*k, l.to_vec())).collect());
+        if value_entries(&fresh.idx.names) != value_entries(&self.idx.names) {
             return Err("name index differs from a rebuild".into());
         }
-        if value_entries(&fresh.ids) != value_entries(&self.ids) {
+        if value_entries(&fresh.idx.ids) != value_entries(&self.idx.ids) {
             return Err("id index differs from a rebuild".into());
         }
-        let alias_entries = |idx: &AliasIndex| {
-            norm(
-                idx.entries()
-                    .map(|(k, l)| (k.clone(), l.to_vec()))
-                    .collect(),
-            )
-        };
-        if alias_entries(&fresh.aliases) != alias_entries(&self.aliases) {
+        let alias_entries =
+            |idx: &AliasIndex| norm(idx.entries().map(|(k, l)| (*k, l.to_vec())).collect());
+        if alias_entries(&fresh.idx.aliases) != alias_entries(&self.idx.aliases) {
             return Err("alias index differs from a rebuild".into());
+        }
+        self.verify_adjacency()
+    }
+
+    /// Checks the read-side adjacency against petgraph's lists, node by node and direction by
+    /// direction, including the grouping by type that typed expansion relies on.
+    fn verify_adjacency(&self) -> Result<(), String> {
+        for n in self.g.node_indices() {
+            for (dir, outgoing) in [(Direction::Outgoing, true), (Direction::Incoming, false)] {
+                let mut truth: Vec<(u32, u32)> = self
+                    .g
+                    .edges_directed(n, dir)
+                    .map(|e| {
+                        let far = if outgoing { e.target() } else { e.source() };
+                        (e.id().index() as u32, far.index() as u32)
+                    })
+                    .collect();
+                truth.sort_unstable();
+                let read = |it: Adjacent| -> Vec<(u32, u32)> {
+                    let mut v: Vec<(u32, u32)> = it
+                        .map(|(e, o)| (e.index() as u32, o.index() as u32))
+                        .collect();
+                    v.sort_unstable();
+                    v
+                };
+                let all = if outgoing {
+                    self.outgoing(n)
+                } else {
+                    self.incoming(n)
+                };
+                if read(all) != truth {
+                    return Err(format!(
+                        "adjacency of node {} differs from petgraph",
+                        n.index()
+                    ));
+                }
+                let degree = if outgoing {
+                    self.out_degree(n)
+                } else {
+                    self.in_degree(n)
+                };
+                if degree != truth.len() {
+                    return Err(format!("degree of node {} is wrong", n.index()));
+                }
+                let mut types: Vec<Sym> = truth
+                    .iter()
+                    .map(|(e, _)| self.g[EdgeId::new(*e as usize)].ty)
+                    .collect();
+                types.sort_unstable();
+                types.dedup();
+                let mut typed_total = 0;
+                for ty in types {
+                    let it = if outgoing {
+                        self.outgoing_typed(n, ty)
+                    } else {
+                        self.incoming_typed(n, ty)
+                    };
+                    let got = read(it);
+                    if got
+                        .iter()
+                        .any(|(e, _)| self.g[EdgeId::new(*e as usize)].ty != ty)
+                    {
+                        return Err(format!(
+                            "typed adjacency of node {} has another type",
+                            n.index()
+                        ));
+                    }
+                    typed_total += got.len();
+                }
+                if typed_total != truth.len() {
+                    return Err(format!(
+                        "typed adjacency of node {} misses edges",
+                        n.index()
+                    ));
+                }
+            }
         }
         Ok(())
     }
@@ -798,49 +870,20 @@ impl Graph {
             nodes,
             edges,
         } = records;
-        let interner = Interner::from_strings(symbols).map_err(StoreError::InvalidRecords)?;
-        let mut graph = Graph::with_interner(interner);
-        let check = |sym: Sym, what: &str| {
-            if graph.interner.contains(sym) {
+        let hint = edges.len();
+        let built = bulk::build(
+            symbols,
+            nodes,
+            |e| e,
+            |sink| {
+                sink.reserve(hint)?;
+                for (s, t, edge) in edges {
+                    sink.push(s, t, edge)?;
+                }
                 Ok(())
-            } else {
-                Err(StoreError::InvalidRecords(format!(
-                    "{what} symbol {} out of range",
-                    sym.0
-                )))
-            }
-        };
-        for node in &nodes {
-            for l in &node.labels {
-                check(*l, "label")?;
-            }
-            for (k, _) in &node.props {
-                check(*k, "property key")?;
-            }
-        }
-        for (_, _, edge) in &edges {
-            check(edge.ty, "type")?;
-            for (k, _) in &edge.props {
-                check(*k, "property key")?;
-            }
-        }
-        let node_total = nodes.len();
-        graph.g.reserve_nodes(node_total);
-        graph.nodes.reserve(node_total);
-        graph.g.reserve_edges(edges.len());
-        for node in nodes {
-            graph.insert_node(node);
-        }
-        for (s, t, edge) in edges {
-            if s as usize >= node_total || t as usize >= node_total {
-                return Err(StoreError::InvalidRecords(format!(
-                    "relationship endpoint {} out of range",
-                    s.max(t)
-                )));
-            }
-            graph.insert_edge(NodeId::new(s as usize), NodeId::new(t as usize), edge)?;
-        }
-        Ok(graph)
+            },
+        )?;
+        Ok(built.finish())
     }
 }
 
@@ -850,20 +893,6 @@ fn node_slot(nodes: &mut [Option<Node>], n: NodeId) -> Result<&mut Node, StoreEr
         .get_mut(n.index())
         .and_then(Option::as_mut)
         .ok_or(StoreError::NoSuchNode(n.index() as u32))
-}
-
-/// The texts a node answers to: its name and its aliases.
-fn alias_texts(node: &Node, key_name: Sym, key_aliases: Sym) -> impl Iterator<Item = &str> {
-    let name = match prop_get(&node.props, key_name) {
-        Some(Value::String(s)) => Some(s.as_str()),
-        _ => None,
-    };
-    let aliases = match prop_get(&node.props, key_aliases) {
-        Some(Value::List(items)) => items.as_slice(),
-        _ => &[],
-    };
-    name.into_iter()
-        .chain(aliases.iter().filter_map(Value::as_str))
 }
 
 /// A graph as plain records: what a .kg file holds.

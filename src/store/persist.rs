@@ -24,6 +24,7 @@ mod stream;
 mod view;
 
 use crate::error::Error;
+use crate::store::bulk::Unfinished;
 use crate::store::{Graph, GraphRecords};
 use serde::de::DeserializeSeed;
 use serde::Serialize;
@@ -187,9 +188,19 @@ pub fn records_to_bytes(records: &GraphRecords) -> Vec<u8> {
 /// Edges go into the graph as they are decoded (module `stream`), so loading needs no second
 /// copy of them.
 pub fn from_bytes(bytes: &[u8], origin: &Path) -> Result<Graph, Error> {
+    Ok(decode_graph(bytes, origin)?.finish())
+}
+
+/// Checks and decodes a file's bytes into a graph whose adjacency is still to be laid out.
+fn decode_graph(bytes: &[u8], origin: &Path) -> Result<Unfinished, Error> {
     let payload = checked_payload(bytes, origin)?;
     let failure = RefCell::new(None);
-    let decoded = decode_limited(stream::GraphSeed { failure: &failure }, payload);
+    let seed = stream::GraphSeed {
+        failure: &failure,
+        // An edge takes at least five bytes: two endpoints, a type and two list lengths.
+        max_edges: payload.len() / 5,
+    };
+    let decoded = decode_limited(seed, payload);
     if let Some(e) = failure.into_inner() {
         return Err(file_error(origin, e.to_string()));
     }
@@ -323,7 +334,10 @@ pub fn load(path: &Path) -> Result<Graph, Error> {
         .take((expected - prefix.len()) as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| file_error(path, format!("cannot read: {e}")))?;
-    from_bytes(&bytes, path)
+    let unfinished = decode_graph(&bytes, path)?;
+    // The file's bytes go before the adjacency is laid out, the step that needs the most room.
+    drop(bytes);
+    Ok(unfinished.finish())
 }
 
 /// Reads a .kg file's header without loading the graph. A file of a newer version is

@@ -1,13 +1,15 @@
-//! Decoding a graph file's records straight into a [`Graph`]: the nodes are gathered and
-//! handed to [`Graph::from_records`], then each edge is checked and inserted as soon as it is
-//! decoded, so that the millions of edges of a large file never sit in a second list.
+//! Decoding a graph file's records straight into a graph: the nodes are gathered and
+//! handed to the bulk builder (which indexes them on a second thread), then each edge is
+//! checked and inserted as soon as it is decoded, so that the millions of edges of a large file
+//! never sit in a second list.
 //!
 //! The layout read is exactly [`GraphRecords`]'s serde form (a struct of symbols, nodes and
 //! edges), so files stay interchangeable with plain records.
 
 use super::checked::{FileEdge, FileNode};
 use crate::model::{Edge, Node};
-use crate::store::{Graph, GraphRecords, NodeId, StoreError};
+use crate::store::bulk::{self, EdgeSink, Unfinished};
+use crate::store::StoreError;
 use serde::de::{DeserializeSeed, Deserializer, Error as _, SeqAccess, Visitor};
 use std::cell::RefCell;
 use std::fmt;
@@ -16,43 +18,46 @@ use std::fmt;
 /// caller reports it in the store's own words rather than as a decoder message.
 pub(super) struct GraphSeed<'f> {
     pub(super) failure: &'f RefCell<Option<StoreError>>,
+    /// The most edges the payload can hold, so that a forged count reserves nothing more.
+    pub(super) max_edges: usize,
 }
 
 impl<'de> DeserializeSeed<'de> for GraphSeed<'_> {
-    type Value = Graph;
+    type Value = Unfinished;
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Graph, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Unfinished, D::Error> {
         deserializer.deserialize_struct("GraphRecords", &["symbols", "nodes", "edges"], self)
     }
 }
 
 impl<'de> Visitor<'de> for GraphSeed<'_> {
-    type Value = Graph;
+    type Value = Unfinished;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("graph records: symbols, nodes and edges")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Graph, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Unfinished, A::Error> {
         let symbols: Vec<String> = seq
             .next_element()?
             .ok_or_else(|| A::Error::invalid_length(0, &self))?;
         let nodes: Vec<FileNode> = seq
             .next_element()?
             .ok_or_else(|| A::Error::invalid_length(1, &self))?;
-        let records = GraphRecords {
+        let nodes = nodes.into_iter().map(Node::from).collect();
+        bulk::build(
             symbols,
-            nodes: nodes.into_iter().map(Node::from).collect(),
-            edges: Vec::new(),
-        };
-        let mut graph = Graph::from_records(records).map_err(|e| self.fail(e))?;
-        let edges = EdgesSeed {
-            graph: &mut graph,
-            failure: self.failure,
-        };
-        seq.next_element_seed(edges)?
-            .ok_or_else(|| A::Error::invalid_length(2, &self))?;
-        Ok(graph)
+            nodes,
+            |e| self.fail(e),
+            |sink| {
+                let edges = EdgesSeed {
+                    sink,
+                    max_edges: self.max_edges,
+                };
+                seq.next_element_seed(edges)?
+                    .ok_or_else(|| A::Error::invalid_length(2, &self))
+            },
+        )
     }
 }
 
@@ -64,13 +69,13 @@ impl GraphSeed<'_> {
     }
 }
 
-/// Inserts the edge list into a graph that already holds its nodes.
-struct EdgesSeed<'g, 'f> {
-    graph: &'g mut Graph,
-    failure: &'f RefCell<Option<StoreError>>,
+/// Feeds the edge list to the loader as it is decoded.
+struct EdgesSeed<'l> {
+    sink: &'l mut EdgeSink,
+    max_edges: usize,
 }
 
-impl<'de> DeserializeSeed<'de> for EdgesSeed<'_, '_> {
+impl<'de> DeserializeSeed<'de> for EdgesSeed<'_> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -78,7 +83,7 @@ impl<'de> DeserializeSeed<'de> for EdgesSeed<'_, '_> {
     }
 }
 
-impl<'de> Visitor<'de> for EdgesSeed<'_, '_> {
+impl<'de> Visitor<'de> for EdgesSeed<'_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -86,37 +91,13 @@ impl<'de> Visitor<'de> for EdgesSeed<'_, '_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let nodes = self.graph.node_count();
-        let fail = |e: StoreError| {
-            let message = e.to_string();
-            *self.failure.borrow_mut() = Some(e);
-            A::Error::custom(message)
-        };
+        // The declared count is trusted only as far as the payload could hold that many edges.
+        let hint = seq.size_hint().unwrap_or(0).min(self.max_edges);
+        self.sink.reserve(hint).map_err(A::Error::custom)?;
         while let Some((src, dst, edge)) = seq.next_element::<(u32, u32, FileEdge)>()? {
-            let edge = Edge::from(edge);
-            // The same checks as Graph::from_records, edge by edge.
-            let interner = self.graph.interner();
-            if !interner.contains(edge.ty) {
-                return Err(fail(StoreError::InvalidRecords(format!(
-                    "type symbol {} out of range",
-                    edge.ty.0
-                ))));
-            }
-            if let Some((k, _)) = edge.props.iter().find(|(k, _)| !interner.contains(*k)) {
-                return Err(fail(StoreError::InvalidRecords(format!(
-                    "property key symbol {} out of range",
-                    k.0
-                ))));
-            }
-            if src as usize >= nodes || dst as usize >= nodes {
-                return Err(fail(StoreError::InvalidRecords(format!(
-                    "relationship endpoint {} out of range",
-                    src.max(dst)
-                ))));
-            }
-            self.graph
-                .insert_edge(NodeId::new(src as usize), NodeId::new(dst as usize), edge)
-                .map_err(fail)?;
+            self.sink
+                .push(src, dst, Edge::from(edge))
+                .map_err(A::Error::custom)?;
         }
         Ok(())
     }
