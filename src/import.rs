@@ -7,7 +7,7 @@
 
 use crate::error::Error;
 use crate::model::{Edge, Node, Props, Sym, Value};
-use crate::store::{Graph, GraphRecords, Interner, NodeId, CONFIDENCE, ID, NAME};
+use crate::store::{EdgeSink, Graph, Interner, CONFIDENCE, ID, NAME};
 use csv::{ByteRecord, Reader};
 use rustc_hash::FxHashMap;
 use std::fs::File;
@@ -39,39 +39,19 @@ pub fn import_csv(
     let (node_records, ids) = read_nodes(nodes, &mut interner, &mut meter)?;
     meter.base = file_size(nodes)?;
     let ids = IdMap::new(ids, node_records.len());
-    let mut edge_records = read_edges(edges, &ids, &mut interner, &mut meter)?;
-    drop(ids);
-    // Edges of one source sit together in the store's edge list, so walking a node's
-    // neighbourhood touches neighbouring memory; the stable sort keeps file order within a
-    // source, so the same files always give the same graph.
-    edge_records.sort_by_key(|(src, _, _)| *src);
+    // Edges go into the store as they are parsed, in file order, while other threads insert
+    // them and index the nodes.
+    let graph = Graph::build_streaming(
+        interner.strings().to_vec(),
+        node_records,
+        Error::from,
+        |sink, interner| read_edges(edges, &ids, interner, &mut meter, sink),
+    )?;
     if let Some(p) = progress {
         p.update(total, total);
     }
-    let records = GraphRecords {
-        symbols: interner.strings().to_vec(),
-        nodes: node_records,
-        edges: Vec::new(),
-    };
-    let mut graph = Graph::from_records(records)?;
-    // Edges are handed over from the back of a reversed list, which is released as it empties,
-    // so the pending edges and the graph's copy of them do not both stay whole in memory.
-    edge_records.reverse();
-    let mut since_shrink = 0usize;
-    while let Some((src, dst, edge)) = edge_records.pop() {
-        graph.insert_edge(NodeId::new(src as usize), NodeId::new(dst as usize), edge)?;
-        since_shrink += 1;
-        if since_shrink == SHRINK_EVERY {
-            edge_records.shrink_to_fit();
-            since_shrink = 0;
-        }
-    }
-    graph.compact();
     Ok(graph)
 }
-
-/// Edges inserted between two releases of the pending list's unused tail.
-const SHRINK_EVERY: usize = 1 << 20;
 
 /// CSV node ids to node positions: a plain table when the ids are small non-negative numbers,
 /// as exported ids usually are, else a hash map.
@@ -355,13 +335,14 @@ fn read_nodes(
     Ok((nodes, ids))
 }
 
-/// Reads the edges, in file order, with their ends as node positions.
+/// Reads the edges, in file order, with their ends as node positions, into the sink.
 fn read_edges(
     path: &Path,
     ids: &IdMap,
     interner: &mut Interner,
     meter: &mut Meter,
-) -> Result<Vec<(u32, u32, Edge)>, Error> {
+    sink: &mut EdgeSink,
+) -> Result<(), Error> {
     const KNOWN: [&str; 4] = ["src", "dst", "type", "confidence"];
     let mut table = Table::open(path, &KNOWN)?;
     let (c_src, c_dst, c_type, c_conf) = (
@@ -372,7 +353,8 @@ fn read_edges(
     );
     let extras = table.extra_columns(&KNOWN, interner);
     let k_conf = interner.intern(CONFIDENCE);
-    let mut edges = Vec::new();
+    sink.allow_symbols(interner.strings().len());
+    let mut rows = 0u64;
     let mut record = ByteRecord::new();
     // Most files use a handful of types; remembering the last one skips most interner lookups.
     let mut last_type: Option<(Vec<u8>, Sym)> = None;
@@ -393,6 +375,7 @@ fn read_edges(
                     return Err(table.error(line, "empty relationship type"));
                 }
                 let sym = interner.intern(text);
+                sink.allow_symbols(interner.strings().len());
                 last_type = Some((ty_bytes.to_vec(), sym));
                 sym
             }
@@ -410,16 +393,14 @@ fn read_edges(
             props.push((k_conf, Value::Float(conf)));
         }
         add_extras(&table, &record, &extras, line, &mut props)?;
-        edges.push((
-            src,
-            dst,
-            Edge {
-                ty,
-                props,
-                evidence: Vec::new(),
-            },
-        ));
-        meter.tick(edges.len() as u64, table.reader.position().byte());
+        let edge = Edge {
+            ty,
+            props,
+            evidence: Vec::new(),
+        };
+        sink.push(src, dst, edge)?;
+        rows += 1;
+        meter.tick(rows, table.reader.position().byte());
     }
-    Ok(edges)
+    Ok(())
 }

@@ -75,9 +75,14 @@ fn edges_carry_confidence_and_extra_columns() {
 }
 
 #[test]
-fn edges_are_stored_grouped_by_source_in_file_order() {
+fn edges_are_stored_in_file_order_and_saved_grouped_by_source() {
     let g = good();
     let id_of = |n: NodeId| g.node_prop(n, "id").cloned().unwrap();
+    let pairs = |list: &[(i64, i64)]| -> Vec<(Value, Value)> {
+        list.iter()
+            .map(|(s, t)| (Value::Int(*s), Value::Int(*t)))
+            .collect()
+    };
     let order: Vec<(Value, Value)> = g
         .edge_ids()
         .map(|e| {
@@ -85,11 +90,26 @@ fn edges_are_stored_grouped_by_source_in_file_order() {
             (id_of(s), id_of(t))
         })
         .collect();
-    let expected: Vec<(Value, Value)> = [(10, 20), (10, 30), (10, 50), (40, 20), (40, 30)]
-        .into_iter()
-        .map(|(s, t)| (Value::Int(s), Value::Int(t)))
+    assert_eq!(
+        order,
+        pairs(&[(40, 20), (10, 20), (10, 30), (40, 30), (10, 50)])
+    );
+    // A saved graph lists each source's edges together, in the order they were added.
+    let records = g.to_records();
+    let id_key = records.symbols.iter().position(|s| s == "id").unwrap() as u32;
+    let node_id = |position: u32| {
+        let props = &records.nodes[position as usize].props;
+        props.iter().find(|(k, _)| k.0 == id_key).unwrap().1.clone()
+    };
+    let saved: Vec<(Value, Value)> = records
+        .edges
+        .iter()
+        .map(|(s, t, _)| (node_id(*s), node_id(*t)))
         .collect();
-    assert_eq!(order, expected);
+    assert_eq!(
+        saved,
+        pairs(&[(10, 20), (10, 30), (10, 50), (40, 20), (40, 30)])
+    );
 }
 
 struct Recorder(RefCell<Vec<(u64, u64)>>);

@@ -29,13 +29,6 @@ impl EdgeLoader {
 
     fn push(&mut self, src: u32, dst: u32, mut edge: Edge) -> Result<(), StoreError> {
         let ty = edge.ty;
-        let symbols = self.by_type.len();
-        if ty.0 as usize >= symbols {
-            return Err(out_of_range("type", ty));
-        }
-        if let Some((k, _)) = edge.props.iter().find(|(k, _)| k.0 as usize >= symbols) {
-            return Err(out_of_range("property key", *k));
-        }
         if src >= self.node_total || dst >= self.node_total {
             return Err(StoreError::InvalidRecords(format!(
                 "relationship endpoint {} out of range",
@@ -50,7 +43,11 @@ impl EdgeLoader {
             dst,
             ty,
         });
-        self.by_type[ty.0 as usize].push(e);
+        let slot = ty.0 as usize;
+        if self.by_type.len() <= slot {
+            self.by_type.resize_with(slot + 1, Vec::new);
+        }
+        self.by_type[slot].push(e);
         Ok(())
     }
 }
@@ -72,6 +69,8 @@ const BATCH: usize = 1 << 14;
 pub(crate) struct EdgeSink {
     batch: Vec<(u32, u32, Edge)>,
     to_inserter: SyncSender<Batch>,
+    /// Symbols an edge may name: those of the interner handed to the feeder.
+    symbols: usize,
 }
 
 impl EdgeSink {
@@ -83,12 +82,27 @@ impl EdgeSink {
     /// Adds an edge between the nodes at positions `src` and `dst` of the node list. A
     /// refusal may surface one batch late; the build then reports the edge that was refused.
     pub(crate) fn push(&mut self, src: u32, dst: u32, edge: Edge) -> Result<(), StoreError> {
+        if edge.ty.0 as usize >= self.symbols {
+            return Err(out_of_range("type", edge.ty));
+        }
+        if let Some((k, _)) = edge
+            .props
+            .iter()
+            .find(|(k, _)| k.0 as usize >= self.symbols)
+        {
+            return Err(out_of_range("property key", *k));
+        }
         self.batch.push((src, dst, edge));
         if self.batch.len() == BATCH {
             let full = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
             self.send(Batch::Edges(full))?;
         }
         Ok(())
+    }
+
+    /// Lets edges name the first `symbols` symbols, after the feeder interned new ones.
+    pub(crate) fn allow_symbols(&mut self, symbols: usize) {
+        self.symbols = symbols;
     }
 
     fn flush(&mut self) -> Result<(), StoreError> {
@@ -122,12 +136,14 @@ impl Unfinished {
 
 /// Builds a graph from its symbol table and nodes, then the edges that `feed` pushes; `fail`
 /// turns the store's refusal into the caller's error type. The nodes are indexed and the
-/// edges inserted on two more threads while `feed` decodes.
+/// edges inserted on two more threads while `feed` decodes. `feed` gets the graph's interner
+/// for symbols that only its edges bring (it then widens the sink's range with
+/// [`EdgeSink::allow_symbols`]).
 pub(crate) fn build<E>(
     symbols: Vec<String>,
     nodes: Vec<Node>,
     fail: impl Fn(StoreError) -> E,
-    feed: impl FnOnce(&mut EdgeSink) -> Result<(), E>,
+    feed: impl FnOnce(&mut EdgeSink, &mut Interner) -> Result<(), E>,
 ) -> Result<Unfinished, E> {
     let interner =
         Interner::from_strings(symbols).map_err(|m| fail(StoreError::InvalidRecords(m)))?;
@@ -152,7 +168,7 @@ pub(crate) fn build<E>(
     let mut loader = EdgeLoader {
         g,
         ends: Vec::new(),
-        by_type: vec![Vec::new(); symbols],
+        by_type: Vec::new(),
         node_total: node_total as u32,
     };
     let keys = graph.keys;
@@ -176,8 +192,9 @@ pub(crate) fn build<E>(
         let mut sink = EdgeSink {
             batch: Vec::with_capacity(BATCH),
             to_inserter,
+            symbols,
         };
-        let fed = feed(&mut sink).and_then(|()| sink.flush().map_err(&fail));
+        let fed = feed(&mut sink, &mut graph.interner).and_then(|()| sink.flush().map_err(&fail));
         drop(sink);
         let inserted = inserting.join();
         let idx = indexing.join();

@@ -12,6 +12,7 @@ mod interner;
 pub mod persist;
 
 pub use adjacency::Adjacent;
+pub(crate) use bulk::EdgeSink;
 pub use index::{fold, IndexKey, NodeId, NodeList};
 pub use interner::Interner;
 
@@ -862,6 +863,19 @@ impl Graph {
         }
     }
 
+    /// Builds a graph from its symbol table and nodes, then the edges `feed` pushes into the
+    /// sink as it reads them (interning new types and keys in the interner it is given); `fail`
+    /// turns the store's refusal into the caller's error. Nodes are indexed and edges inserted
+    /// on other threads meanwhile: the bulk path of CSV import.
+    pub(crate) fn build_streaming<E>(
+        symbols: Vec<String>,
+        nodes: Vec<Node>,
+        fail: impl Fn(StoreError) -> E,
+        feed: impl FnOnce(&mut EdgeSink, &mut Interner) -> Result<(), E>,
+    ) -> Result<Graph, E> {
+        Ok(bulk::build(symbols, nodes, fail, feed)?.finish())
+    }
+
     /// Builds a graph from records, checking every symbol and endpoint, so that records read
     /// from a damaged file are refused rather than trusted.
     pub fn from_records(records: GraphRecords) -> Result<Graph, StoreError> {
@@ -870,15 +884,25 @@ impl Graph {
             nodes,
             edges,
         } = records;
-        let hint = edges.len();
         let built = bulk::build(
             symbols,
             nodes,
             |e| e,
-            |sink| {
-                sink.reserve(hint)?;
-                for (s, t, edge) in edges {
+            |sink, _| {
+                sink.reserve(edges.len())?;
+                // Edges are handed over from the back of a reversed list, which is released
+                // as it empties, so the pending edges and the graph's copy do not both stay
+                // whole in memory.
+                let mut edges = edges;
+                edges.reverse();
+                let mut since_shrink = 0usize;
+                while let Some((s, t, edge)) = edges.pop() {
                     sink.push(s, t, edge)?;
+                    since_shrink += 1;
+                    if since_shrink == SHRINK_EVERY {
+                        edges.shrink_to_fit();
+                        since_shrink = 0;
+                    }
                 }
                 Ok(())
             },
@@ -886,6 +910,9 @@ impl Graph {
         Ok(built.finish())
     }
 }
+
+/// Edges handed to the bulk builder between two releases of the pending list's unused tail.
+const SHRINK_EVERY: usize = 1 << 20;
 
 /// The live node in slot `n` of the node table.
 fn node_slot(nodes: &mut [Option<Node>], n: NodeId) -> Result<&mut Node, StoreError> {

@@ -49,7 +49,7 @@ impl<'de> Visitor<'de> for GraphSeed<'_> {
             symbols,
             nodes,
             |e| self.fail(e),
-            |sink| {
+            |sink, _| {
                 let edges = EdgesSeed {
                     sink,
                     max_edges: self.max_edges,
