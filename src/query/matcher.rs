@@ -13,6 +13,7 @@ use super::result::{PathValue, QValue};
 use crate::model::Sym;
 use crate::store::{EdgeId, NodeId};
 use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
 
 /// Finds matches of a pattern for rows whose variables are `names`.
 pub struct Matcher<'c, 'g> {
@@ -22,16 +23,17 @@ pub struct Matcher<'c, 'g> {
     /// Variable-length steps only need each end node once (the caller checked that duplicate
     /// rows cannot change the answer), so they run breadth-first with a visited set.
     pub distinct_ends: bool,
-    /// Allowed edges of a node for one relationship pattern, grouped by the far node.
-    adjacency: HashMap<(NodeId, Dir, usize), HashMap<NodeId, Vec<EdgeId>>>,
-    /// Edges held in `adjacency`.
-    adjacency_size: usize,
+    /// Resolved symbols per pattern part, keyed by the part's address.
+    syms: Vec<(usize, Rc<PartSyms>)>,
+    /// Spare edge buffers, one taken per expansion step in progress, so that expanding does
+    /// not allocate.
+    bufs: Vec<Vec<(EdgeId, NodeId)>>,
     /// Nodes each pattern part's walk started from, summed over every call (for PROFILE).
     pub starts: Vec<usize>,
 }
 
-/// Most edges the adjacency cache holds before it starts over.
-const ADJACENCY_CACHE_LIMIT: usize = 1 << 20;
+/// Receives each complete match: the row's values, one per variable of the matcher.
+pub type Sink<'s> = dyn FnMut(&[QValue]) -> Result<(), QueryError> + 's;
 
 /// Where a walk over a pattern part starts.
 enum Anchor {
@@ -94,12 +96,70 @@ struct State {
     used: Vec<EdgeId>,
 }
 
-/// A pattern part laid out in the order it is walked.
+/// A pattern part laid out in the order it is walked: position `k` of the walk is position
+/// `k` of the pattern, or `len - k` when the walk runs from the last node back.
 struct Walk<'p> {
     part: &'p PatternPart,
-    nodes: Vec<&'p NodePat>,
-    rels: Vec<(&'p RelPat, Dir)>,
     reversed: bool,
+    /// Whether the nodes and relationships visited are needed (for a path variable).
+    trace: bool,
+    syms: Rc<PartSyms>,
+}
+
+/// A part's labels and relationship types as symbols, resolved once per part rather than per
+/// node or edge visited. The graph does not change while a pattern is matched.
+struct PartSyms {
+    /// Per node in pattern order; `None` when some label is unknown, so nothing matches.
+    labels: Vec<Option<Vec<Sym>>>,
+    /// Per relationship in pattern order; `None` when any type is allowed.
+    types: Vec<Option<Vec<Sym>>>,
+}
+
+impl<'p> Walk<'p> {
+    /// Number of relationships.
+    fn len(&self) -> usize {
+        self.part.chain.len()
+    }
+
+    fn node_index(&self, k: usize) -> usize {
+        if self.reversed {
+            self.len() - k
+        } else {
+            k
+        }
+    }
+
+    /// The `k`-th node pattern in walk order.
+    fn node(&self, k: usize) -> &'p NodePat {
+        match self.node_index(k) {
+            0 => &self.part.start,
+            i => &self.part.chain[i - 1].1,
+        }
+    }
+
+    /// The labels the `k`-th node must carry.
+    fn labels(&self, k: usize) -> Option<&[Sym]> {
+        self.syms.labels[self.node_index(k)].as_deref()
+    }
+
+    fn rel_index(&self, k: usize) -> usize {
+        if self.reversed {
+            self.len() - 1 - k
+        } else {
+            k
+        }
+    }
+
+    /// The `k`-th relationship pattern in walk order, with the direction it is walked in.
+    fn rel(&self, k: usize) -> (&'p RelPat, Dir) {
+        let r = &self.part.chain[self.rel_index(k)].0;
+        (r, if self.reversed { flip(r.dir) } else { r.dir })
+    }
+
+    /// The types the `k`-th relationship may have, `None` for any.
+    fn types(&self, k: usize) -> Option<&[Sym]> {
+        self.syms.types[self.rel_index(k)].as_deref()
+    }
 }
 
 /// The nodes and relationship segments visited so far along one part.
@@ -125,8 +185,8 @@ impl<'c, 'g> Matcher<'c, 'g> {
             names,
             guard,
             distinct_ends: false,
-            adjacency: HashMap::new(),
-            adjacency_size: 0,
+            syms: Vec::new(),
+            bufs: Vec::new(),
             starts: Vec::new(),
         }
     }
@@ -142,6 +202,23 @@ impl<'c, 'g> Matcher<'c, 'g> {
         parts: &[PatternPart],
         row: &[QValue],
     ) -> Result<Vec<Vec<QValue>>, QueryError> {
+        let mut found = Vec::new();
+        let mut collect = |r: &[QValue]| {
+            found.push(r.to_vec());
+            Ok(())
+        };
+        self.for_each_match(parts, row, &mut collect)?;
+        Ok(found)
+    }
+
+    /// Hands every extension of `row` that matches all parts of the pattern to `out`, one at a
+    /// time, so that a consumer that folds them (an aggregation) never holds them all.
+    pub fn for_each_match(
+        &mut self,
+        parts: &[PatternPart],
+        row: &[QValue],
+        out: &mut Sink<'_>,
+    ) -> Result<(), QueryError> {
         let mut st = State {
             vals: row.to_vec(),
             bound: vec![true; row.len()],
@@ -149,9 +226,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
         };
         st.vals.resize(self.names.len(), QValue::Null);
         st.bound.resize(self.names.len(), false);
-        let mut out = Vec::new();
-        self.parts(parts, 0, &mut st, &mut out)?;
-        Ok(out)
+        self.parts(parts, 0, &mut st, out)
     }
 
     fn parts(
@@ -159,18 +234,16 @@ impl<'c, 'g> Matcher<'c, 'g> {
         parts: &[PatternPart],
         pi: usize,
         st: &mut State,
-        out: &mut Vec<Vec<QValue>>,
+        out: &mut Sink<'_>,
     ) -> Result<(), QueryError> {
         let Some(part) = parts.get(pi) else {
-            out.push(st.vals.clone());
-            self.guard.rows(out.len())?;
-            return Ok(());
+            return out(&st.vals);
         };
         if part.shortest.is_some() {
             return self.shortest(parts, pi, st, out);
         }
         let walk = self.layout(part, st)?;
-        let candidates = self.candidates(walk.nodes[0], st)?;
+        let candidates = self.candidates(walk.node(0), st)?;
         self.count_starts(pi, candidates.len());
         for n in candidates {
             self.guard.tick()?;
@@ -188,31 +261,50 @@ impl<'c, 'g> Matcher<'c, 'g> {
     }
 
     /// Chooses which end of the part to start from.
-    fn layout<'p>(&self, part: &'p PatternPart, st: &State) -> Result<Walk<'p>, QueryError> {
-        let mut nodes: Vec<&NodePat> = vec![&part.start];
-        let mut rels = Vec::new();
-        for (r, n) in &part.chain {
-            rels.push((r, r.dir));
-            nodes.push(n);
-        }
-        let reversed = nodes.len() > 1 && {
-            let first = self.cost(nodes[0], st)?;
-            let last = self.cost(nodes[nodes.len() - 1], st)?;
-            last < first
+    fn layout<'p>(&mut self, part: &'p PatternPart, st: &State) -> Result<Walk<'p>, QueryError> {
+        let reversed = match part.chain.last() {
+            Some((_, last)) => self.cost(last, st)? < self.cost(&part.start, st)?,
+            None => false,
         };
-        if reversed {
-            nodes.reverse();
-            rels.reverse();
-            for r in &mut rels {
-                r.1 = flip(r.1);
-            }
-        }
         Ok(Walk {
             part,
-            nodes,
-            rels,
             reversed,
+            trace: part.var.is_some(),
+            syms: self.part_syms(part),
         })
+    }
+
+    /// The part's labels and types as symbols (cached per part).
+    fn part_syms(&mut self, part: &PatternPart) -> Rc<PartSyms> {
+        let key = part as *const PatternPart as usize;
+        if let Some((_, s)) = self.syms.iter().find(|(k, _)| *k == key) {
+            return s.clone();
+        }
+        let g = self.ctx.graph;
+        let labels = std::iter::once(&part.start)
+            .chain(part.chain.iter().map(|(_, n)| n))
+            .map(|n| n.labels.iter().map(|l| g.sym(l)).collect())
+            .collect();
+        let types = part.chain.iter().map(|(r, _)| self.rel_types(r)).collect();
+        let s = Rc::new(PartSyms { labels, types });
+        self.syms.push((key, s.clone()));
+        s
+    }
+
+    /// The types a relationship pattern allows, as symbols (unknown ones dropped, since no
+    /// edge has them); `None` when any type is allowed.
+    fn rel_types(&self, rel: &RelPat) -> Option<Vec<Sym>> {
+        if rel.types.is_empty() {
+            return None;
+        }
+        let mut ts: Vec<Sym> = rel
+            .types
+            .iter()
+            .filter_map(|t| self.ctx.graph.sym(t))
+            .collect();
+        ts.sort_unstable();
+        ts.dedup();
+        Some(ts)
     }
 
     /// A rough count of the nodes a node pattern would start from.
@@ -358,22 +450,33 @@ impl<'c, 'g> Matcher<'c, 'g> {
                 reversed: false,
             });
         }
-        let walk = self.layout(part, &st)?;
-        let steps = walk
-            .rels
+        let reversed = match part.chain.last() {
+            Some((_, last)) => self.cost(last, &st)? < self.cost(&part.start, &st)?,
+            None => false,
+        };
+        let mut steps: Vec<(Dir, bool)> = part
+            .chain
             .iter()
-            .map(|(r, d)| {
+            .map(|(r, _)| {
+                let d = if reversed { flip(r.dir) } else { r.dir };
                 let lo = r.range.map(|(lo, _)| lo.unwrap_or(1));
                 (
-                    *d,
-                    lo.is_some_and(|lo| breadth_first(self.distinct_ends, *d, lo)),
+                    d,
+                    lo.is_some_and(|lo| breadth_first(self.distinct_ends, d, lo)),
                 )
             })
             .collect();
+        let first = match (reversed, part.chain.last()) {
+            (true, Some((_, last))) => last,
+            _ => &part.start,
+        };
+        if reversed {
+            steps.reverse();
+        }
         Ok(PartPlan {
-            anchor: self.planned_anchor(walk.nodes[0], &st)?,
+            anchor: self.planned_anchor(first, &st)?,
             steps,
-            reversed: walk.reversed,
+            reversed,
         })
     }
 
@@ -386,6 +489,14 @@ impl<'c, 'g> Matcher<'c, 'g> {
         let Some(p) = props else {
             return Ok(true);
         };
+        // The usual single-entry map is compared without building a map value.
+        if let Expr::Map(entries) = p {
+            if let [(k, e)] = entries.as_slice() {
+                let want = eval(e, self.ctx, self.scope(st))?;
+                let have = super::expr::property(self.ctx, target, k)?;
+                return Ok(equals(&have, &want) == Some(true));
+            }
+        }
         let want = eval(p, self.ctx, self.scope(st))?;
         let QValue::Map(want) = want else {
             return Ok(matches!(want, QValue::Null));
@@ -401,17 +512,30 @@ impl<'c, 'g> Matcher<'c, 'g> {
 
     fn node_ok(&self, n: NodeId, pat: &NodePat, st: &State) -> Result<bool, QueryError> {
         let g = self.ctx.graph;
-        let Some(node) = g.node(n) else {
+        let labels: Option<Vec<Sym>> = pat.labels.iter().map(|l| g.sym(l)).collect();
+        self.node_ok_syms(n, pat, labels.as_deref(), st)
+    }
+
+    /// Like [`Self::node_ok`] with the pattern's labels already resolved (`None`: some label
+    /// is unknown).
+    fn node_ok_syms(
+        &self,
+        n: NodeId,
+        pat: &NodePat,
+        labels: Option<&[Sym]>,
+        st: &State,
+    ) -> Result<bool, QueryError> {
+        let Some(node) = self.ctx.graph.node(n) else {
             return Ok(false);
         };
         if !self.ctx.node_alive(n) {
             return Ok(false);
         }
-        for l in &pat.labels {
-            match g.sym(l) {
-                Some(s) if node.labels.contains(&s) => {}
-                _ => return Ok(false),
-            }
+        let Some(labels) = labels else {
+            return Ok(false);
+        };
+        if !labels.iter().all(|s| node.labels.contains(s)) {
+            return Ok(false);
         }
         self.props_ok(&pat.props, &QValue::Node(n), st)
     }
@@ -452,23 +576,27 @@ impl<'c, 'g> Matcher<'c, 'g> {
         n: NodeId,
         trace: &mut Trace,
         st: &mut State,
-        out: &mut Vec<Vec<QValue>>,
+        out: &mut Sink<'_>,
     ) -> Result<(), QueryError> {
-        let pat = walk.nodes[k];
-        if !self.node_ok(n, pat, st)? {
+        let pat = walk.node(k);
+        if !self.node_ok_syms(n, pat, walk.labels(k), st)? {
             return Ok(());
         }
         let slot = self.slot(&pat.var);
         let Some(fresh) = self.bind(st, slot, QValue::Node(n)) else {
             return Ok(());
         };
-        trace.nodes.push(n);
-        if k == walk.rels.len() {
+        if walk.trace {
+            trace.nodes.push(n);
+        }
+        if k == walk.len() {
             self.finish_part(parts, pi, walk, trace, st, out)?;
         } else {
             self.step_rel(parts, pi, walk, k, n, trace, st, out)?;
         }
-        trace.nodes.pop();
+        if walk.trace {
+            trace.nodes.pop();
+        }
         Self::unbind(st, slot, fresh);
         Ok(())
     }
@@ -480,7 +608,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
         walk: &Walk,
         trace: &Trace,
         st: &mut State,
-        out: &mut Vec<Vec<QValue>>,
+        out: &mut Sink<'_>,
     ) -> Result<(), QueryError> {
         let slot = self.slot(&walk.part.var);
         let fresh = if slot.is_some() {
@@ -512,77 +640,105 @@ impl<'c, 'g> Matcher<'c, 'g> {
     /// The edges leaving `cur` that a relationship pattern allows, with the node at the other
     /// end.
     fn edges(&self, cur: NodeId, rel: &RelPat, dir: Dir) -> Vec<(EdgeId, NodeId)> {
-        let g = self.ctx.graph;
         let mut out = Vec::new();
-        let types: Option<Vec<Sym>> = if rel.types.is_empty() {
-            None
-        } else {
-            Some(rel.types.iter().filter_map(|t| g.sym(t)).collect())
-        };
-        let mut push_dir = |outgoing: bool, skip_loops: bool| match &types {
-            None => {
-                let it: Box<dyn Iterator<Item = (EdgeId, NodeId)>> = if outgoing {
-                    Box::new(g.outgoing(cur))
-                } else {
-                    Box::new(g.incoming(cur))
-                };
-                out.extend(it.filter(|(_, o)| !(skip_loops && *o == cur)));
-            }
-            Some(ts) => {
-                for t in ts {
-                    let it: Box<dyn Iterator<Item = (EdgeId, NodeId)>> = if outgoing {
-                        Box::new(g.outgoing_typed(cur, *t))
-                    } else {
-                        Box::new(g.incoming_typed(cur, *t))
-                    };
-                    out.extend(it.filter(|(_, o)| !(skip_loops && *o == cur)));
+        self.edges_into(cur, self.rel_types(rel).as_deref(), dir, &mut out);
+        out
+    }
+
+    /// Appends to `out` the live edges at `cur` in direction `dir` whose type is one of
+    /// `types` (any when `None`), each with the node at the other end. An undirected step
+    /// takes a self-loop once.
+    fn edges_into(
+        &self,
+        cur: NodeId,
+        types: Option<&[Sym]>,
+        dir: Dir,
+        out: &mut Vec<(EdgeId, NodeId)>,
+    ) {
+        let g = self.ctx.graph;
+        let start = out.len();
+        let push_dir = |outgoing: bool, skip_loops: bool, out: &mut Vec<(EdgeId, NodeId)>| {
+            let keep = |(_, o): &(EdgeId, NodeId)| !(skip_loops && *o == cur);
+            match (types, outgoing) {
+                (None, true) => out.extend(g.outgoing(cur).filter(keep)),
+                (None, false) => out.extend(g.incoming(cur).filter(keep)),
+                (Some(ts), true) => {
+                    for t in ts {
+                        out.extend(g.outgoing_typed(cur, *t).filter(keep));
+                    }
+                }
+                (Some(ts), false) => {
+                    for t in ts {
+                        out.extend(g.incoming_typed(cur, *t).filter(keep));
+                    }
                 }
             }
         };
         match dir {
-            Dir::Out => push_dir(true, false),
-            Dir::In => push_dir(false, false),
+            Dir::Out => push_dir(true, false, out),
+            Dir::In => push_dir(false, false, out),
             Dir::Both => {
-                push_dir(true, false);
-                push_dir(false, true);
+                push_dir(true, false, out);
+                push_dir(false, true, out);
             }
         }
         if let Some(dead) = self.ctx.dead {
             if !dead.edges.is_empty() {
-                out.retain(|(e, _)| !dead.edges.contains(e));
+                let mut i = start;
+                while i < out.len() {
+                    if dead.edges.contains(&out[i].0) {
+                        out.swap_remove(i);
+                    } else {
+                        i += 1;
+                    }
+                }
             }
         }
-        out
     }
 
-    /// The edges a relationship pattern allows between two given nodes. The near node's
-    /// allowed edges are grouped by far node once and kept, so closing many patterns on the
-    /// same node (triangles) costs one lookup each.
-    fn edges_between(
-        &mut self,
+    /// Appends to `out` the allowed edges between `cur` and a given node `t`, read from
+    /// whichever of the two nodes has fewer edges in the walked direction (this is what makes
+    /// closing a triangle cheap on a hub).
+    fn edges_between_into(
+        &self,
         cur: NodeId,
         t: NodeId,
-        rel: &RelPat,
+        types: Option<&[Sym]>,
         dir: Dir,
-    ) -> Vec<(EdgeId, NodeId)> {
-        let key = (cur, dir, rel as *const RelPat as usize);
-        if !self.adjacency.contains_key(&key) {
-            if self.adjacency_size > ADJACENCY_CACHE_LIMIT {
-                self.adjacency.clear();
-                self.adjacency_size = 0;
+        out: &mut Vec<(EdgeId, NodeId)>,
+    ) {
+        let g = self.ctx.graph;
+        let (near, far) = match dir {
+            Dir::Out => (g.out_degree(cur), g.in_degree(t)),
+            Dir::In => (g.in_degree(cur), g.out_degree(t)),
+            Dir::Both => (
+                g.out_degree(cur) + g.in_degree(cur),
+                g.out_degree(t) + g.in_degree(t),
+            ),
+        };
+        let start = out.len();
+        if near <= far {
+            self.edges_into(cur, types, dir, out);
+            let mut i = start;
+            while i < out.len() {
+                if out[i].1 == t {
+                    i += 1;
+                } else {
+                    out.swap_remove(i);
+                }
             }
-            let mut by_far: HashMap<NodeId, Vec<EdgeId>> = HashMap::new();
-            for (e, o) in self.edges(cur, rel, dir) {
-                by_far.entry(o).or_default().push(e);
-                self.adjacency_size += 1;
+        } else {
+            self.edges_into(t, types, flip(dir), out);
+            let mut i = start;
+            while i < out.len() {
+                if out[i].1 == cur {
+                    out[i].1 = t;
+                    i += 1;
+                } else {
+                    out.swap_remove(i);
+                }
             }
-            self.adjacency.insert(key, by_far);
         }
-        self.adjacency
-            .get(&key)
-            .and_then(|m| m.get(&t))
-            .map(|es| es.iter().map(|e| (*e, t)).collect())
-            .unwrap_or_default()
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -595,25 +751,25 @@ impl<'c, 'g> Matcher<'c, 'g> {
         cur: NodeId,
         trace: &mut Trace,
         st: &mut State,
-        out: &mut Vec<Vec<QValue>>,
+        out: &mut Sink<'_>,
     ) -> Result<(), QueryError> {
-        let (rel, dir) = walk.rels[k];
+        let (rel, dir) = walk.rel(k);
         let slot = self.slot(&rel.var);
         match rel.range {
             None => {
-                // When the far node is already bound, scan the smaller of the two adjacency
-                // lists (this is what makes closing a triangle cheap).
                 let target = self
-                    .slot(&walk.nodes[k + 1].var)
+                    .slot(&walk.node(k + 1).var)
                     .and_then(|i| match &st.vals[i] {
                         QValue::Node(t) if st.bound[i] => Some(*t),
                         _ => None,
                     });
-                let candidates = match target {
-                    Some(t) => self.edges_between(cur, t, rel, dir),
-                    None => self.edges(cur, rel, dir),
-                };
-                for (e, next) in candidates {
+                let mut buf = self.bufs.pop().unwrap_or_default();
+                buf.clear();
+                match target {
+                    Some(t) => self.edges_between_into(cur, t, walk.types(k), dir, &mut buf),
+                    None => self.edges_into(cur, walk.types(k), dir, &mut buf),
+                }
+                for &(e, next) in &buf {
                     self.guard.tick()?;
                     if st.used.contains(&e) || !self.props_ok(&rel.props, &QValue::Rel(e), st)? {
                         continue;
@@ -622,12 +778,17 @@ impl<'c, 'g> Matcher<'c, 'g> {
                         continue;
                     };
                     st.used.push(e);
-                    trace.segs.push(vec![e]);
+                    if walk.trace {
+                        trace.segs.push(vec![e]);
+                    }
                     self.step_node(parts, pi, walk, k + 1, next, trace, st, out)?;
-                    trace.segs.pop();
+                    if walk.trace {
+                        trace.segs.pop();
+                    }
                     st.used.pop();
                     Self::unbind(st, slot, fresh);
                 }
+                self.bufs.push(buf);
             }
             Some((lo, hi)) => {
                 let lo = lo.unwrap_or(1);
@@ -638,19 +799,29 @@ impl<'c, 'g> Matcher<'c, 'g> {
                     self.var_segments(cur, rel, dir, lo, hi, st)?
                 };
                 for (seg, end) in segments {
-                    let mut in_order = seg.clone();
-                    if walk.reversed {
-                        in_order.reverse();
-                    }
-                    let list = QValue::List(in_order.into_iter().map(QValue::Rel).collect());
+                    self.guard.tick()?;
+                    let list = match slot {
+                        Some(_) => {
+                            let mut in_order = seg.clone();
+                            if walk.reversed {
+                                in_order.reverse();
+                            }
+                            QValue::List(in_order.into_iter().map(QValue::Rel).collect())
+                        }
+                        None => QValue::Null,
+                    };
                     let Some(fresh) = self.bind(st, slot, list) else {
                         continue;
                     };
                     let before = st.used.len();
                     st.used.extend(seg.iter().copied());
-                    trace.segs.push(seg);
+                    if walk.trace {
+                        trace.segs.push(seg);
+                    }
                     self.step_node(parts, pi, walk, k + 1, end, trace, st, out)?;
-                    trace.segs.pop();
+                    if walk.trace {
+                        trace.segs.pop();
+                    }
                     st.used.truncate(before);
                     Self::unbind(st, slot, fresh);
                 }
@@ -781,7 +952,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
         parts: &[PatternPart],
         pi: usize,
         st: &mut State,
-        out: &mut Vec<Vec<QValue>>,
+        out: &mut Sink<'_>,
     ) -> Result<(), QueryError> {
         let part = &parts[pi];
         let all = part.shortest == Some(true);
