@@ -285,19 +285,16 @@ impl Acc {
     }
 }
 
-/// One group: the first row fed to it (non-aggregated expressions are read from it) and its
-/// accumulators.
-struct Group {
-    first: Vec<QValue>,
-    accs: Vec<Acc>,
-}
 
 /// Groups rows by key expressions and folds aggregates over each group.
 pub struct Grouper<'e> {
     keys: Vec<&'e Expr>,
     specs: Vec<AggSpec<'e>>,
     table: KeyTable,
-    groups: Vec<Group>,
+    /// Per group, the first row fed to it (non-aggregated expressions are read from it).
+    firsts: Vec<Vec<QValue>>,
+    /// The accumulators, one per aggregate call for each group in turn.
+    accs: Vec<Acc>,
     key_buf: Vec<QValue>,
 }
 
@@ -308,7 +305,8 @@ impl<'e> Grouper<'e> {
             keys,
             specs: aggs.iter().filter_map(|a| AggSpec::new(a)).collect(),
             table: KeyTable::default(),
-            groups: Vec::new(),
+            firsts: Vec::new(),
+            accs: Vec::new(),
             key_buf: Vec::new(),
         }
     }
@@ -327,13 +325,11 @@ impl<'e> Grouper<'e> {
         }
         let (g, new) = self.table.insert(&self.key_buf);
         if new {
-            self.groups.push(Group {
-                first: scope.values.to_vec(),
-                accs: self.specs.iter().map(Acc::new).collect(),
-            });
+            self.firsts.push(scope.values.to_vec());
+            self.accs.extend(self.specs.iter().map(Acc::new));
         }
-        let group = &mut self.groups[g];
-        for (spec, acc) in self.specs.iter().zip(&mut group.accs) {
+        let n = self.specs.len();
+        for (spec, acc) in self.specs.iter().zip(&mut self.accs[g * n..(g + 1) * n]) {
             let v = match spec.arg {
                 Some(e) if spec.func != Func::CountStar => eval(e, ctx, scope)?,
                 _ => QValue::Null,
@@ -345,7 +341,7 @@ impl<'e> Grouper<'e> {
 
     /// True when no row was fed.
     pub fn is_empty(&self) -> bool {
-        self.groups.is_empty()
+        self.firsts.is_empty()
     }
 
     /// Every group as (its first row, or `None` for the single empty group of an aggregation
@@ -353,22 +349,24 @@ impl<'e> Grouper<'e> {
     #[allow(clippy::type_complexity)]
     pub fn finish(self) -> Result<Vec<(Option<Vec<QValue>>, Vec<QValue>)>, QueryError> {
         let specs = self.specs;
-        if self.groups.is_empty() && self.keys.is_empty() {
+        if self.firsts.is_empty() && self.keys.is_empty() {
             let values = specs
                 .iter()
                 .map(|s| Acc::new(s).finish(s))
                 .collect::<Result<_, _>>()?;
             return Ok(vec![(None, values)]);
         }
-        self.groups
+        let n = specs.len();
+        let mut accs = self.accs.into_iter();
+        self.firsts
             .into_iter()
-            .map(|g| {
+            .map(|first| {
                 let values = specs
                     .iter()
-                    .zip(g.accs)
+                    .zip(accs.by_ref().take(n))
                     .map(|(s, a)| a.finish(s))
                     .collect::<Result<_, _>>()?;
-                Ok((Some(g.first), values))
+                Ok((Some(first), values))
             })
             .collect()
     }

@@ -616,7 +616,7 @@ impl<'a> Executor<'a> {
             return self.finish_grouped(p, &items, &table.names, grouper, &aggs);
         }
         let out_names = item_names(&items);
-        let keep_row = !p.order.is_empty() || p.filter.is_some();
+        let keep_row = needs_scope(p, &items);
         let mut rows: Vec<(Vec<QValue>, Vec<QValue>)> = Vec::with_capacity(table.rows.len());
         for row in table.rows {
             let sc = scope(&table.names, &row);
@@ -657,7 +657,7 @@ impl<'a> Executor<'a> {
             .iter()
             .map(|i| aggs.iter().position(|a| *a == &i.expr))
             .collect();
-        let keep_row = !p.order.is_empty() || p.filter.is_some();
+        let keep_row = needs_scope(p, items);
         let mut rows = Vec::new();
         for (first, agg_values) in grouper.finish()? {
             let mut values = first.unwrap_or_else(|| vec![QValue::Null; names.len()]);
@@ -712,23 +712,31 @@ impl<'a> Executor<'a> {
                 .iter()
                 .map(|(e, _)| items.iter().position(|i| &i.expr == e))
                 .collect();
-            let mut keyed = Vec::with_capacity(rows.len());
-            for (idx, row) in rows.iter().enumerate() {
-                let keys = p
-                    .order
-                    .iter()
-                    .zip(&columns)
-                    .map(|((e, _), c)| match c {
-                        Some(i) => Ok(row.0[*i].clone()),
-                        None => eval(e, &self.ctx(), scope(sort_names, &row.1)),
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                keyed.push((keys, idx));
+            // Keys that are not projected columns are evaluated once per row.
+            let mut extra: Vec<Vec<QValue>> = Vec::new();
+            if columns.iter().any(Option::is_none) {
+                extra.reserve(rows.len());
+                for row in &rows {
+                    let keys = p
+                        .order
+                        .iter()
+                        .zip(&columns)
+                        .map(|((e, _), c)| match c {
+                            Some(_) => Ok(QValue::Null),
+                            None => eval(e, &self.ctx(), scope(sort_names, &row.1)),
+                        })
+                        .collect::<Result<Vec<_>, _>>()?;
+                    extra.push(keys);
+                }
             }
+            let key = |idx: usize, k: usize| match columns[k] {
+                Some(c) => &rows[idx].0[c],
+                None => &extra[idx][k],
+            };
             // Ties keep their input order: the row index is the last key.
-            let cmp = |(a, i): &(Vec<QValue>, usize), (b, j): &(Vec<QValue>, usize)| {
-                for ((x, y), (_, desc)) in a.iter().zip(b).zip(&p.order) {
-                    let o = total_cmp(x, y);
+            let cmp = |i: &usize, j: &usize| {
+                for (k, (_, desc)) in p.order.iter().enumerate() {
+                    let o = total_cmp(key(*i, k), key(*j, k));
                     let o = if *desc { o.reverse() } else { o };
                     if o != Ordering::Equal {
                         return o;
@@ -736,23 +744,24 @@ impl<'a> Executor<'a> {
                 }
                 i.cmp(j)
             };
+            let mut order: Vec<usize> = (0..rows.len()).collect();
             // With a LIMIT only the first SKIP + LIMIT rows are needed: select them, then
             // sort just those.
             let wanted = limit.map(|l| l.saturating_add(skip));
             match wanted {
-                Some(0) => keyed.clear(),
-                Some(k) if k < keyed.len() => {
-                    keyed.select_nth_unstable_by(k - 1, cmp);
-                    keyed.truncate(k);
+                Some(0) => order.clear(),
+                Some(k) if k < order.len() => {
+                    order.select_nth_unstable_by(k - 1, cmp);
+                    order.truncate(k);
                 }
                 _ => {}
             }
-            keyed.sort_unstable_by(cmp);
+            order.sort_unstable_by(cmp);
             let mut slots: Vec<Option<(Vec<QValue>, Vec<QValue>)>> =
                 rows.into_iter().map(Some).collect();
-            rows = keyed
+            rows = order
                 .into_iter()
-                .filter_map(|(_, idx)| slots[idx].take())
+                .filter_map(|idx| slots[idx].take())
                 .collect();
         }
         if skip > 0 {
@@ -1201,6 +1210,16 @@ pub(crate) fn streams_into<'q>(
         return None;
     }
     Some((*optional, pattern, filter.as_ref(), p))
+}
+
+/// True when a projection's rows must keep the values its ORDER BY or WHERE is evaluated
+/// against: some sort key is not a projected column, or there is a WHERE.
+fn needs_scope(p: &Projection, items: &[ProjItem]) -> bool {
+    p.filter.is_some()
+        || p
+            .order
+            .iter()
+            .any(|(e, _)| !items.iter().any(|i| &i.expr == e))
 }
 
 /// The variables of a MATCH's rows: those bound before it, then the ones it introduces.

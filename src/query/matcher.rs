@@ -12,7 +12,8 @@ use super::expr::{equals, eval, rt, Ctx, Scope};
 use super::result::{PathValue, QValue};
 use crate::model::Sym;
 use crate::store::{EdgeId, NodeId};
-use std::collections::{HashMap, VecDeque};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 /// Finds matches of a pattern for rows whose variables are `names`.
@@ -28,6 +29,8 @@ pub struct Matcher<'c, 'g> {
     /// Spare edge buffers, one taken per expansion step in progress, so that expanding does
     /// not allocate.
     bufs: Vec<Vec<(EdgeId, NodeId)>>,
+    /// The last degree computed, see [`Self::degree`].
+    last_degree: std::cell::Cell<Option<(NodeId, Dir, usize)>>,
     /// Nodes each pattern part's walk started from, summed over every call (for PROFILE).
     pub starts: Vec<usize>,
 }
@@ -187,6 +190,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
             distinct_ends: false,
             syms: Vec::new(),
             bufs: Vec::new(),
+            last_degree: std::cell::Cell::new(None),
             starts: Vec::new(),
         }
     }
@@ -696,6 +700,19 @@ impl<'c, 'g> Matcher<'c, 'g> {
         }
     }
 
+    /// The number of edges at `n` in direction `dir`. The last answer is kept: closing many
+    /// patterns on one node (every triangle through it) asks for its degree again and again.
+    fn degree(&self, n: NodeId, dir: Dir) -> usize {
+        if let Some((m, d, k)) = self.last_degree.get() {
+            if m == n && d == dir {
+                return k;
+            }
+        }
+        let k = raw_degree(self.ctx, n, dir);
+        self.last_degree.set(Some((n, dir, k)));
+        k
+    }
+
     /// Appends to `out` the allowed edges between `cur` and a given node `t`, read from
     /// whichever of the two nodes has fewer edges in the walked direction (this is what makes
     /// closing a triangle cheap on a hub).
@@ -707,15 +724,8 @@ impl<'c, 'g> Matcher<'c, 'g> {
         dir: Dir,
         out: &mut Vec<(EdgeId, NodeId)>,
     ) {
-        let g = self.ctx.graph;
-        let (near, far) = match dir {
-            Dir::Out => (g.out_degree(cur), g.in_degree(t)),
-            Dir::In => (g.in_degree(cur), g.out_degree(t)),
-            Dir::Both => (
-                g.out_degree(cur) + g.in_degree(cur),
-                g.out_degree(t) + g.in_degree(t),
-            ),
-        };
+        let near = self.degree(cur, dir);
+        let far = raw_degree(self.ctx, t, flip(dir));
         let start = out.len();
         if near <= far {
             self.edges_into(cur, types, dir, out);
@@ -897,7 +907,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
         hi: u64,
         st: &State,
     ) -> Result<Vec<(Vec<EdgeId>, NodeId)>, QueryError> {
-        let mut dist: HashMap<NodeId, u64> = HashMap::new();
+        let mut dist: FxHashMap<NodeId, u64> = FxHashMap::default();
         let mut queue = VecDeque::new();
         let mut out = Vec::new();
         let mut back_to_start = false;
@@ -976,30 +986,34 @@ impl<'c, 'g> Matcher<'c, 'g> {
             let Some(s_fresh) = self.bind(st, s_slot, QValue::Node(s)) else {
                 continue;
             };
-            // Distances and every predecessor edge at distance - 1.
-            let mut dist: HashMap<NodeId, u64> = HashMap::new();
-            let mut preds: HashMap<NodeId, Vec<(EdgeId, NodeId)>> = HashMap::new();
-            let mut order = Vec::new();
+            // Distances, and the predecessor edges at distance - 1: every one of them for
+            // allShortestPaths, the first found for shortestPath, which needs one path only.
+            let mut dist: FxHashMap<NodeId, u64> = FxHashMap::default();
+            let mut preds: FxHashMap<NodeId, Vec<(EdgeId, NodeId)>> = FxHashMap::default();
+            let mut order = vec![s];
             let mut queue = VecDeque::new();
             dist.insert(s, 0);
             queue.push_back(s);
             // With the far end known in advance, the search stops at the level that reaches
-            // the last of them.
-            let mut pending: Option<std::collections::HashSet<NodeId>> =
-                if self.cost(end_pat, st)? <= 64 {
-                    Some(self.candidates(end_pat, st)?.into_iter().collect())
-                } else {
-                    None
-                };
+            // the last of them (for shortestPath, as soon as it is reached).
+            let targets: Option<FxHashSet<NodeId>> = if self.cost(end_pat, st)? <= 64 {
+                Some(self.candidates(end_pat, st)?.into_iter().collect())
+            } else {
+                None
+            };
+            let mut pending = targets.clone();
             let mut stop_level = u64::MAX;
-            while let Some(u) = queue.pop_front() {
+            let types = self.rel_types(rel);
+            let mut buf = Vec::new();
+            'search: while let Some(u) = queue.pop_front() {
                 self.guard.tick()?;
-                order.push(u);
                 let du = dist[&u];
                 if du >= hi || du >= stop_level {
                     continue;
                 }
-                for (e, v) in self.edges(u, rel, rel.dir) {
+                buf.clear();
+                self.edges_into(u, types.as_deref(), rel.dir, &mut buf);
+                for &(e, v) in &buf {
                     if !self.props_ok(&rel.props, &QValue::Rel(e), st)? {
                         continue;
                     }
@@ -1008,16 +1022,25 @@ impl<'c, 'g> Matcher<'c, 'g> {
                             dist.insert(v, du + 1);
                             preds.entry(v).or_default().push((e, u));
                             queue.push_back(v);
+                            order.push(v);
                             if let Some(p) = &mut pending {
                                 if p.remove(&v) && p.is_empty() && du + 1 >= lo {
+                                    if !all {
+                                        break 'search;
+                                    }
                                     stop_level = du + 1;
                                 }
                             }
                         }
-                        Some(&dv) if dv == du + 1 => preds.entry(v).or_default().push((e, u)),
+                        Some(&dv) if all && dv == du + 1 => {
+                            preds.entry(v).or_default().push((e, u))
+                        }
                         _ => {}
                     }
                 }
+            }
+            if let Some(ts) = &targets {
+                order.retain(|t| ts.contains(t));
             }
             for t in order {
                 let d = dist[&t];
@@ -1063,11 +1086,21 @@ impl<'c, 'g> Matcher<'c, 'g> {
     }
 }
 
+/// The number of edges at `n` in direction `dir`, deleted ones included (a size estimate).
+fn raw_degree(ctx: &Ctx, n: NodeId, dir: Dir) -> usize {
+    let g = ctx.graph;
+    match dir {
+        Dir::Out => g.out_degree(n),
+        Dir::In => g.in_degree(n),
+        Dir::Both => g.out_degree(n) + g.in_degree(n),
+    }
+}
+
 /// Walks predecessor lists back from `t` to `s`, collecting shortest paths (one unless `all`).
 fn enumerate_paths(
     t: NodeId,
     s: NodeId,
-    preds: &HashMap<NodeId, Vec<(EdgeId, NodeId)>>,
+    preds: &FxHashMap<NodeId, Vec<(EdgeId, NodeId)>>,
     suffix: &mut Vec<EdgeId>,
     out: &mut Vec<Vec<EdgeId>>,
     all: bool,
