@@ -296,12 +296,20 @@ pub struct Grouper<'e> {
     /// The accumulators, one per aggregate call for each group in turn.
     accs: Vec<Acc>,
     key_buf: Vec<QValue>,
+    /// Whether each group's first row is kept.
+    keep_first: bool,
 }
 
+/// One finished group: its first row (when kept, and `None` for the single empty group of an
+/// aggregation without keys over no rows), its key values and its aggregate results.
+pub type Finished = (Option<Vec<QValue>>, Vec<QValue>, Vec<QValue>);
+
 impl<'e> Grouper<'e> {
-    /// A grouper over the given key expressions and aggregate calls.
-    pub fn new(keys: Vec<&'e Expr>, aggs: &[&'e Expr]) -> Self {
+    /// A grouper over the given key expressions and aggregate calls; `keep_first` keeps the
+    /// first row of each group, for expressions that read more than keys and aggregates.
+    pub fn new(keys: Vec<&'e Expr>, aggs: &[&'e Expr], keep_first: bool) -> Self {
         Grouper {
+            keep_first,
             keys,
             specs: aggs.iter().filter_map(|a| AggSpec::new(a)).collect(),
             table: KeyTable::default(),
@@ -325,7 +333,11 @@ impl<'e> Grouper<'e> {
         }
         let (g, new) = self.table.insert(&self.key_buf);
         if new {
-            self.firsts.push(scope.values.to_vec());
+            self.firsts.push(if self.keep_first {
+                scope.values.to_vec()
+            } else {
+                Vec::new()
+            });
             self.accs.extend(self.specs.iter().map(Acc::new));
         }
         let n = self.specs.len();
@@ -344,29 +356,29 @@ impl<'e> Grouper<'e> {
         self.firsts.is_empty()
     }
 
-    /// Every group as (its first row, or `None` for the single empty group of an aggregation
-    /// without keys over no rows; the aggregate results), in the order first seen.
-    #[allow(clippy::type_complexity)]
-    pub fn finish(self) -> Result<Vec<(Option<Vec<QValue>>, Vec<QValue>)>, QueryError> {
+    /// Every group, in the order first seen.
+    pub fn finish(self) -> Result<Vec<Finished>, QueryError> {
         let specs = self.specs;
         if self.firsts.is_empty() && self.keys.is_empty() {
             let values = specs
                 .iter()
                 .map(|s| Acc::new(s).finish(s))
                 .collect::<Result<_, _>>()?;
-            return Ok(vec![(None, values)]);
+            return Ok(vec![(None, Vec::new(), values)]);
         }
         let n = specs.len();
         let mut accs = self.accs.into_iter();
+        let keep = self.keep_first;
         self.firsts
             .into_iter()
-            .map(|first| {
+            .zip(self.table.into_keys())
+            .map(|(first, key)| {
                 let values = specs
                     .iter()
                     .zip(accs.by_ref().take(n))
                     .map(|(s, a)| a.finish(s))
                     .collect::<Result<_, _>>()?;
-                Ok((Some(first), values))
+                Ok((keep.then_some(first), key, values))
             })
             .collect()
     }

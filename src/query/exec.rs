@@ -493,7 +493,7 @@ impl<'a> Executor<'a> {
     ) -> Result<(Vec<String>, Grouper<'p>, Vec<&'p Expr>, usize), QueryError> {
         let names = match_names(pattern, &table.names);
         let (keys, aggs) = grouping(&p.items, p);
-        let mut grouper = Grouper::new(keys, &aggs);
+        let mut grouper = Grouper::new(keys, &aggs, keeps_first(p, &p.items, &aggs));
         let nothing_deleted = self.dead.nodes.is_empty() && self.dead.edges.is_empty();
         let fed = match shortcut::find(optional, pattern, filter, p, &table.names) {
             Some(sc) if nothing_deleted => self.feed_counts(&sc, table, &names, &mut grouper)?,
@@ -608,7 +608,7 @@ impl<'a> Executor<'a> {
         let items = proj_items(p, &table.names);
         if items.iter().any(|i| i.expr.has_aggregate()) {
             let (keys, aggs) = grouping(&items, p);
-            let mut grouper = Grouper::new(keys, &aggs);
+            let mut grouper = Grouper::new(keys, &aggs, keeps_first(p, &items, &aggs));
             for row in &table.rows {
                 grouper.feed(&self.ctx(), scope(&table.names, row), 1)?;
                 self.guard.tick()?;
@@ -652,22 +652,23 @@ impl<'a> Executor<'a> {
         let out_names = item_names(items);
         let mut agg_names = names.to_vec();
         agg_names.extend(aggs.iter().map(|a| expr::aggregate_slot(a)));
-        // An item that is exactly an aggregate takes its value without evaluation.
-        let direct: Vec<Option<usize>> = items
-            .iter()
-            .map(|i| aggs.iter().position(|a| *a == &i.expr))
-            .collect();
+        // An item that is a grouping key or exactly an aggregate takes its value as computed.
+        let kinds = item_kinds(items, aggs);
         let keep_row = needs_scope(p, items);
         let mut rows = Vec::new();
-        for (first, agg_values) in grouper.finish()? {
-            let mut values = first.unwrap_or_else(|| vec![QValue::Null; names.len()]);
-            values.extend(agg_values);
+        for (first, key, agg_values) in grouper.finish()? {
+            let mut values = Vec::new();
+            if keep_row || kinds.iter().any(|k| matches!(k, ItemKind::Other)) {
+                values = first.unwrap_or_else(|| vec![QValue::Null; names.len()]);
+                values.extend(agg_values.iter().cloned());
+            }
             let out: Vec<QValue> = items
                 .iter()
-                .zip(&direct)
-                .map(|(i, d)| match d {
-                    Some(j) => Ok(values[names.len() + j].clone()),
-                    None => eval(&i.expr, &self.ctx(), scope(&agg_names, &values)),
+                .zip(&kinds)
+                .map(|(i, k)| match k {
+                    ItemKind::Key(j) => Ok(key[*j].clone()),
+                    ItemKind::Agg(j) => Ok(agg_values[*j].clone()),
+                    ItemKind::Other => eval(&i.expr, &self.ctx(), scope(&agg_names, &values)),
                 })
                 .collect::<Result<_, _>>()?;
             if keep_row {
@@ -710,7 +711,7 @@ impl<'a> Executor<'a> {
             let columns: Vec<Option<usize>> = p
                 .order
                 .iter()
-                .map(|(e, _)| items.iter().position(|i| &i.expr == e))
+                .map(|(e, _)| order_column(e, items, &out_names))
                 .collect();
             // Keys that are not projected columns are evaluated once per row.
             let mut extra: Vec<Vec<QValue>> = Vec::new();
@@ -1215,11 +1216,60 @@ pub(crate) fn streams_into<'q>(
 /// True when a projection's rows must keep the values its ORDER BY or WHERE is evaluated
 /// against: some sort key is not a projected column, or there is a WHERE.
 fn needs_scope(p: &Projection, items: &[ProjItem]) -> bool {
+    let names = item_names(items);
     p.filter.is_some()
         || p
             .order
             .iter()
-            .any(|(e, _)| !items.iter().any(|i| &i.expr == e))
+            .any(|(e, _)| order_column(e, items, &names).is_none())
+}
+
+/// The projected column an ORDER BY key reads: one whose expression it repeats, or one it
+/// names (projected names shadow every other variable in ORDER BY).
+fn order_column(e: &Expr, items: &[ProjItem], out_names: &[String]) -> Option<usize> {
+    if let Expr::Var(v, _) = e {
+        if let Some(i) = out_names.iter().rposition(|n| n == v) {
+            return Some(i);
+        }
+    }
+    items.iter().position(|i| &i.expr == e)
+}
+
+/// Where an aggregating projection's item takes its value from.
+enum ItemKind {
+    /// The `j`-th grouping key.
+    Key(usize),
+    /// The `j`-th aggregate call.
+    Agg(usize),
+    /// Evaluated against the group's first row and the aggregate results.
+    Other,
+}
+
+fn item_kinds(items: &[ProjItem], aggs: &[&Expr]) -> Vec<ItemKind> {
+    let mut key = 0;
+    items
+        .iter()
+        .map(|i| {
+            if !i.expr.has_aggregate() {
+                key += 1;
+                ItemKind::Key(key - 1)
+            } else if let Some(j) = aggs.iter().position(|a| *a == &i.expr) {
+                ItemKind::Agg(j)
+            } else {
+                ItemKind::Other
+            }
+        })
+        .collect()
+}
+
+/// Whether the groups of an aggregating projection must keep their first row: for an item
+/// that mixes aggregates with other expressions, or an ORDER BY or WHERE that reads more than
+/// the projected columns.
+fn keeps_first(p: &Projection, items: &[ProjItem], aggs: &[&Expr]) -> bool {
+    needs_scope(p, items)
+        || item_kinds(items, aggs)
+            .iter()
+            .any(|k| matches!(k, ItemKind::Other))
 }
 
 /// The variables of a MATCH's rows: those bound before it, then the ones it introduces.

@@ -29,8 +29,11 @@ pub struct Matcher<'c, 'g> {
     /// Spare edge buffers, one taken per expansion step in progress, so that expanding does
     /// not allocate.
     bufs: Vec<Vec<(EdgeId, NodeId)>>,
-    /// The last degree computed, see [`Self::degree`].
-    last_degree: std::cell::Cell<Option<(NodeId, Dir, usize)>>,
+    /// The allowed edges of the node patterns were last closed on, as (far node, edge) sorted,
+    /// keyed by (node, direction, relationship pattern address); see
+    /// [`Self::edges_between_into`].
+    #[allow(clippy::type_complexity)]
+    closing: Option<((NodeId, Dir, usize), Vec<(NodeId, EdgeId)>)>,
     /// Nodes each pattern part's walk started from, summed over every call (for PROFILE).
     pub starts: Vec<usize>,
 }
@@ -190,7 +193,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
             distinct_ends: false,
             syms: Vec::new(),
             bufs: Vec::new(),
-            last_degree: std::cell::Cell::new(None),
+            closing: None,
             starts: Vec::new(),
         }
     }
@@ -700,54 +703,38 @@ impl<'c, 'g> Matcher<'c, 'g> {
         }
     }
 
-    /// The number of edges at `n` in direction `dir`. The last answer is kept: closing many
-    /// patterns on one node (every triangle through it) asks for its degree again and again.
-    fn degree(&self, n: NodeId, dir: Dir) -> usize {
-        if let Some((m, d, k)) = self.last_degree.get() {
-            if m == n && d == dir {
-                return k;
-            }
-        }
-        let k = raw_degree(self.ctx, n, dir);
-        self.last_degree.set(Some((n, dir, k)));
-        k
-    }
-
-    /// Appends to `out` the allowed edges between `cur` and a given node `t`, read from
-    /// whichever of the two nodes has fewer edges in the walked direction (this is what makes
-    /// closing a triangle cheap on a hub).
+    /// Appends to `out` the allowed edges between `cur` and a given node `t`. The allowed
+    /// edges of `cur`, sorted by far node, are kept for the next call: closing many patterns
+    /// on one node (every triangle through it) then costs a binary search each, whatever the
+    /// degree of either node.
+    #[allow(clippy::too_many_arguments)]
     fn edges_between_into(
-        &self,
+        &mut self,
         cur: NodeId,
         t: NodeId,
+        rel: &RelPat,
         types: Option<&[Sym]>,
         dir: Dir,
         out: &mut Vec<(EdgeId, NodeId)>,
     ) {
-        let near = self.degree(cur, dir);
-        let far = raw_degree(self.ctx, t, flip(dir));
-        let start = out.len();
-        if near <= far {
+        let key = (cur, dir, rel as *const RelPat as usize);
+        if self.closing.as_ref().is_none_or(|(k, _)| *k != key) {
+            let mut list = self.closing.take().map(|(_, l)| l).unwrap_or_default();
+            let start = out.len();
             self.edges_into(cur, types, dir, out);
-            let mut i = start;
-            while i < out.len() {
-                if out[i].1 == t {
-                    i += 1;
-                } else {
-                    out.swap_remove(i);
-                }
-            }
-        } else {
-            self.edges_into(t, types, flip(dir), out);
-            let mut i = start;
-            while i < out.len() {
-                if out[i].1 == cur {
-                    out[i].1 = t;
-                    i += 1;
-                } else {
-                    out.swap_remove(i);
-                }
-            }
+            list.clear();
+            list.extend(out.drain(start..).map(|(e, o)| (o, e)));
+            list.sort_unstable();
+            self.closing = Some((key, list));
+        }
+        if let Some((_, list)) = &self.closing {
+            let i = list.partition_point(|(o, _)| *o < t);
+            out.extend(
+                list[i..]
+                    .iter()
+                    .take_while(|(o, _)| *o == t)
+                    .map(|(_, e)| (*e, t)),
+            );
         }
     }
 
@@ -776,7 +763,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
                 let mut buf = self.bufs.pop().unwrap_or_default();
                 buf.clear();
                 match target {
-                    Some(t) => self.edges_between_into(cur, t, walk.types(k), dir, &mut buf),
+                    Some(t) => self.edges_between_into(cur, t, rel, walk.types(k), dir, &mut buf),
                     None => self.edges_into(cur, walk.types(k), dir, &mut buf),
                 }
                 for &(e, next) in &buf {
@@ -1083,16 +1070,6 @@ impl<'c, 'g> Matcher<'c, 'g> {
             Self::unbind(st, s_slot, s_fresh);
         }
         Ok(())
-    }
-}
-
-/// The number of edges at `n` in direction `dir`, deleted ones included (a size estimate).
-fn raw_degree(ctx: &Ctx, n: NodeId, dir: Dir) -> usize {
-    let g = ctx.graph;
-    match dir {
-        Dir::Out => g.out_degree(n),
-        Dir::In => g.in_degree(n),
-        Dir::Both => g.out_degree(n) + g.in_degree(n),
     }
 }
 
