@@ -119,6 +119,15 @@ struct PartSyms {
     labels: Vec<Option<Vec<Sym>>>,
     /// Per relationship in pattern order; `None` when any type is allowed.
     types: Vec<Option<Vec<Sym>>>,
+    /// Row slots of the node variables, in pattern order.
+    node_slots: Vec<Option<usize>>,
+    /// Row slots of the relationship variables, in pattern order.
+    rel_slots: Vec<Option<usize>>,
+    /// Row slot of the path variable.
+    path_slot: Option<usize>,
+    /// Per node in pattern order: true when the pattern has no labels and no properties, so
+    /// that a node reached over a live edge matches unless this query deleted it.
+    open: Vec<bool>,
 }
 
 impl<'p> Walk<'p> {
@@ -146,6 +155,16 @@ impl<'p> Walk<'p> {
     /// The labels the `k`-th node must carry.
     fn labels(&self, k: usize) -> Option<&[Sym]> {
         self.syms.labels[self.node_index(k)].as_deref()
+    }
+
+    /// The row slot of the `k`-th node's variable.
+    fn node_slot(&self, k: usize) -> Option<usize> {
+        self.syms.node_slots[self.node_index(k)]
+    }
+
+    /// The row slot of the `k`-th relationship's variable.
+    fn rel_slot(&self, k: usize) -> Option<usize> {
+        self.syms.rel_slots[self.rel_index(k)]
     }
 
     fn rel_index(&self, k: usize) -> usize {
@@ -250,6 +269,16 @@ impl<'c, 'g> Matcher<'c, 'g> {
             return self.shortest(parts, pi, st, out);
         }
         let walk = self.layout(part, st)?;
+        // A bound first node needs no candidate list.
+        if let Some(i) = walk.node_slot(0).filter(|&i| st.bound[i]) {
+            let QValue::Node(n) = st.vals[i] else {
+                self.count_starts(pi, 0);
+                return Ok(());
+            };
+            self.count_starts(pi, 1);
+            let mut trace = Trace::default();
+            return self.step_node(parts, pi, &walk, 0, n, &mut trace, st, out);
+        }
         let candidates = self.candidates(walk.node(0), st)?;
         self.count_starts(pi, candidates.len());
         for n in candidates {
@@ -293,7 +322,17 @@ impl<'c, 'g> Matcher<'c, 'g> {
             .map(|n| n.labels.iter().map(|l| g.sym(l)).collect())
             .collect();
         let types = part.chain.iter().map(|(r, _)| self.rel_types(r)).collect();
-        let s = Rc::new(PartSyms { labels, types });
+        let nodes = || std::iter::once(&part.start).chain(part.chain.iter().map(|(_, n)| n));
+        let s = Rc::new(PartSyms {
+            labels,
+            types,
+            node_slots: nodes().map(|n| self.slot(&n.var)).collect(),
+            rel_slots: part.chain.iter().map(|(r, _)| self.slot(&r.var)).collect(),
+            path_slot: self.slot(&part.var),
+            open: nodes()
+                .map(|n| n.labels.is_empty() && n.props.is_none())
+                .collect(),
+        });
         self.syms.push((key, s.clone()));
         s
     }
@@ -586,10 +625,19 @@ impl<'c, 'g> Matcher<'c, 'g> {
         out: &mut Sink<'_>,
     ) -> Result<(), QueryError> {
         let pat = walk.node(k);
-        if !self.node_ok_syms(n, pat, walk.labels(k), st)? {
+        // Past the first node, `n` is the far end of a live edge, hence a live node: an open
+        // pattern only needs to know whether this query deleted it.
+        let ok = if k > 0 && walk.syms.open[walk.node_index(k)] {
+            self.ctx
+                .dead
+                .is_none_or(|d| d.nodes.is_empty() || !d.nodes.contains(&n))
+        } else {
+            self.node_ok_syms(n, pat, walk.labels(k), st)?
+        };
+        if !ok {
             return Ok(());
         }
-        let slot = self.slot(&pat.var);
+        let slot = walk.node_slot(k);
         let Some(fresh) = self.bind(st, slot, QValue::Node(n)) else {
             return Ok(());
         };
@@ -617,7 +665,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
         st: &mut State,
         out: &mut Sink<'_>,
     ) -> Result<(), QueryError> {
-        let slot = self.slot(&walk.part.var);
+        let slot = walk.syms.path_slot;
         let fresh = if slot.is_some() {
             let mut nodes = trace.nodes.clone();
             let mut segs = trace.segs.clone();
@@ -751,12 +799,10 @@ impl<'c, 'g> Matcher<'c, 'g> {
         out: &mut Sink<'_>,
     ) -> Result<(), QueryError> {
         let (rel, dir) = walk.rel(k);
-        let slot = self.slot(&rel.var);
+        let slot = walk.rel_slot(k);
         match rel.range {
             None => {
-                let target = self
-                    .slot(&walk.node(k + 1).var)
-                    .and_then(|i| match &st.vals[i] {
+                let target = walk.node_slot(k + 1).and_then(|i| match &st.vals[i] {
                         QValue::Node(t) if st.bound[i] => Some(*t),
                         _ => None,
                     });
