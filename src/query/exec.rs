@@ -6,7 +6,9 @@
 use super::ast::*;
 use super::error::{ErrorKind, Phase, QueryError};
 use super::expr::{self, eval, from_value, rt, total_cmp, Ctx, Scope};
+use super::aggregate::{Grouper, KeyTable};
 use super::matcher::Matcher;
+use super::shortcut::{self, Shortcut};
 use super::result::{QValue, QueryResult};
 use super::ExecOptions;
 use crate::model::Value;
@@ -94,18 +96,28 @@ impl Guard {
     /// Fails when an intermediate table grows far past the row limit (rows that aggregation,
     /// DISTINCT or LIMIT may still reduce get ten times the room).
     pub fn rows(&self, n: usize) -> Result<(), QueryError> {
-        if n > self.opts.max_rows.saturating_mul(10) {
-            return Err(rt(
-                ErrorKind::Limit,
-                "RowLimit",
-                format!(
-                    "the query produced more than the row limit of {} rows",
-                    self.opts.max_rows
-                ),
-            ));
-        }
-        Ok(())
+        check_rows(n, self.opts.max_rows)
     }
+
+    /// The row limit, for checks made while the guard itself is lent out.
+    pub fn max_rows(&self) -> usize {
+        self.opts.max_rows
+    }
+}
+
+/// The check of [`Guard::rows`] against a given row limit.
+fn check_rows(n: usize, max_rows: usize) -> Result<(), QueryError> {
+    if n > max_rows.saturating_mul(10) {
+        return Err(rt(
+            ErrorKind::Limit,
+            "RowLimit",
+            format!("the query produced more than the row limit of {max_rows} rows"),
+        ));
+    }
+    Ok(())
+}
+
+impl Guard {
 }
 
 /// What PROFILE measured for one clause.
@@ -209,7 +221,9 @@ impl<'a> Executor<'a> {
         if let Some(p) = &mut self.profile {
             p.push(Vec::new());
         }
-        for (i, clause) in q.clauses.iter().enumerate() {
+        let mut i = 0;
+        while i < q.clauses.len() {
+            let clause = &q.clauses[i];
             self.distinct_ends = match clause {
                 Clause::Match {
                     pattern, filter, ..
@@ -218,20 +232,30 @@ impl<'a> Executor<'a> {
             };
             let started = Instant::now();
             self.last_matched = None;
+            if let Some((optional, pattern, filter, p)) = streams_into(clause, q.clauses.get(i + 1))
+            {
+                // The MATCH feeds the aggregation directly: its rows are never stored.
+                let (names, grouper, aggs, passed) =
+                    self.match_grouped(optional, pattern, filter, p, &table)?;
+                if let Some(stats) = self.profile.as_mut().and_then(|p| p.last_mut()) {
+                    stats.push(ClauseStat {
+                        rows: passed,
+                        matched: self.last_matched,
+                        starts: std::mem::take(&mut self.last_starts),
+                        ms: started.elapsed().as_secs_f64() * 1000.0,
+                    });
+                }
+                i += 1;
+                let clause = &q.clauses[i];
+                let started = Instant::now();
+                table = self.finish_grouped(p, &p.items, &names, grouper, &aggs)?;
+                self.after_clause(clause, &table, started, &mut columns)?;
+                i += 1;
+                continue;
+            }
             table = self.clause(clause, table)?;
-            if let Some(stats) = self.profile.as_mut().and_then(|p| p.last_mut()) {
-                stats.push(ClauseStat {
-                    rows: table.rows.len(),
-                    matched: self.last_matched,
-                    starts: std::mem::take(&mut self.last_starts),
-                    ms: started.elapsed().as_secs_f64() * 1000.0,
-                });
-            }
-            self.guard.rows(table.rows.len())?;
-            if let Clause::Return(_) = clause {
-                self.guard.result_rows(table.rows.len())?;
-                columns = Some(table.names.clone());
-            }
+            self.after_clause(clause, &table, started, &mut columns)?;
+            i += 1;
         }
         Ok(match columns {
             Some(columns) => QueryResult {
@@ -240,6 +264,30 @@ impl<'a> Executor<'a> {
             },
             None => QueryResult::default(),
         })
+    }
+
+    /// Records what a clause did (when profiling) and applies the row limits to its table.
+    fn after_clause(
+        &mut self,
+        clause: &Clause,
+        table: &Table,
+        started: Instant,
+        columns: &mut Option<Vec<String>>,
+    ) -> Result<(), QueryError> {
+        if let Some(stats) = self.profile.as_mut().and_then(|p| p.last_mut()) {
+            stats.push(ClauseStat {
+                rows: table.rows.len(),
+                matched: self.last_matched,
+                starts: std::mem::take(&mut self.last_starts),
+                ms: started.elapsed().as_secs_f64() * 1000.0,
+            });
+        }
+        self.guard.rows(table.rows.len())?;
+        if let Clause::Return(_) = clause {
+            self.guard.result_rows(table.rows.len())?;
+            *columns = Some(table.names.clone());
+        }
+        Ok(())
     }
 
     fn ctx(&self) -> Ctx<'_> {
@@ -363,205 +411,371 @@ impl<'a> Executor<'a> {
         filter: Option<&Expr>,
         table: Table,
     ) -> Result<Table, QueryError> {
+        let names = match_names(pattern, &table.names);
+        let max_rows = self.guard.max_rows();
+        let mut rows: Vec<Vec<QValue>> = Vec::new();
+        self.match_each(optional, pattern, filter, &table, &names, &mut |_, r| {
+            rows.push(r.to_vec());
+            if rows.len() % 1024 == 0 {
+                check_rows(rows.len(), max_rows)?;
+            }
+            Ok(())
+        })?;
+        Ok(Table { names, rows })
+    }
+
+    /// Matches `pattern` for every row of `table` and hands each resulting row (the pattern's
+    /// variables `names`, after the WHERE, null-padded for an OPTIONAL MATCH that found
+    /// nothing) to `sink`. Returns how many rows were handed on.
+    fn match_each(
+        &mut self,
+        optional: bool,
+        pattern: &[PatternPart],
+        filter: Option<&Expr>,
+        table: &Table,
+        names: &[String],
+        sink: &mut dyn FnMut(&Ctx, &[QValue]) -> Result<(), QueryError>,
+    ) -> Result<usize, QueryError> {
         let new_vars = pattern_vars(pattern, &table.names);
-        let mut names = table.names.clone();
-        names.extend(new_vars.iter().cloned());
-        let mut out = Table {
-            names: names.clone(),
-            rows: Vec::new(),
-        };
         let pushed = filter.and_then(|f| push_down(pattern, f, &new_vars));
         let pattern = pushed.as_deref().unwrap_or(pattern);
         let mut matched = 0;
+        let mut passed = 0;
         let mut starts: Vec<usize> = Vec::new();
+        let ctx = Ctx {
+            graph: self.graph,
+            params: self.params,
+            dead: Some(&self.dead),
+        };
         for row in &table.rows {
-            let found = {
-                let ctx = Ctx {
-                    graph: self.graph,
-                    params: self.params,
-                    dead: Some(&self.dead),
-                };
-                let mut m = Matcher::new(&ctx, &names, &mut self.guard);
-                m.distinct_ends = self.distinct_ends;
-                let found = m.match_pattern(pattern, row)?;
-                if starts.len() < m.starts.len() {
-                    starts.resize(m.starts.len(), 0);
-                }
-                for (total, n) in starts.iter_mut().zip(&m.starts) {
-                    *total += n;
-                }
-                found
-            };
-            let before = out.rows.len();
-            matched += found.len();
-            for r in found {
-                let keep = match filter {
-                    None => true,
-                    Some(f) => {
-                        matches!(eval(f, &self.ctx(), scope(&names, &r))?, QValue::Bool(true))
+            let before = passed;
+            let mut m = Matcher::new(&ctx, names, &mut self.guard);
+            m.distinct_ends = self.distinct_ends;
+            m.for_each_match(pattern, row, &mut |r| {
+                matched += 1;
+                if let Some(f) = filter {
+                    if !matches!(eval(f, &ctx, scope(names, r))?, QValue::Bool(true)) {
+                        return Ok(());
                     }
-                };
-                if keep {
-                    out.rows.push(r);
                 }
+                passed += 1;
+                sink(&ctx, r)
+            })?;
+            if starts.len() < m.starts.len() {
+                starts.resize(m.starts.len(), 0);
             }
-            self.guard.rows(out.rows.len())?;
-            if optional && out.rows.len() == before {
+            for (total, n) in starts.iter_mut().zip(&m.starts) {
+                *total += n;
+            }
+            if optional && passed == before {
                 let mut r = row.clone();
                 r.resize(names.len(), QValue::Null);
-                out.rows.push(r);
+                passed += 1;
+                sink(&ctx, &r)?;
             }
         }
         self.last_matched = Some(matched);
         self.last_starts = starts;
-        Ok(out)
+        Ok(passed)
+    }
+
+    /// Runs a MATCH straight into the grouping of the aggregating projection `p` that follows
+    /// it, counting from the store where [`shortcut::find`] says that is exact. Returns the
+    /// MATCH's variables, the filled grouper, the aggregate calls and the rows fed.
+    #[allow(clippy::type_complexity)]
+    fn match_grouped<'p>(
+        &mut self,
+        optional: bool,
+        pattern: &[PatternPart],
+        filter: Option<&Expr>,
+        p: &'p Projection,
+        table: &Table,
+    ) -> Result<(Vec<String>, Grouper<'p>, Vec<&'p Expr>, usize), QueryError> {
+        let names = match_names(pattern, &table.names);
+        let (keys, aggs) = grouping(&p.items, p);
+        let mut grouper = Grouper::new(keys, &aggs, keeps_first(p, &p.items, &aggs));
+        let nothing_deleted = self.dead.nodes.is_empty() && self.dead.edges.is_empty();
+        let fed = match shortcut::find(optional, pattern, filter, p, &table.names) {
+            Some(sc) if nothing_deleted => self.feed_counts(&sc, table, &names, &mut grouper)?,
+            _ => self.match_each(optional, pattern, filter, table, &names, &mut |ctx, r| {
+                grouper.feed(ctx, scope(&names, r), 1)
+            })?,
+        };
+        Ok((names, grouper, aggs, fed))
+    }
+
+    /// Feeds `grouper` from store counts as `sc` describes; returns the rows fed.
+    fn feed_counts(
+        &mut self,
+        sc: &Shortcut,
+        table: &Table,
+        names: &[String],
+        grouper: &mut Grouper,
+    ) -> Result<usize, QueryError> {
+        let g: &Graph = self.graph;
+        let ctx = Ctx {
+            graph: g,
+            params: self.params,
+            dead: Some(&self.dead),
+        };
+        let type_syms = |types: &[String]| -> Vec<crate::model::Sym> {
+            let mut ts: Vec<_> = if types.is_empty() {
+                (0..g.interner().strings().len() as u32)
+                    .map(crate::model::Sym)
+                    .collect()
+            } else {
+                types.iter().filter_map(|t| g.sym(t)).collect()
+            };
+            ts.sort_unstable();
+            ts.dedup();
+            ts.retain(|t| g.type_count(*t) > 0);
+            ts
+        };
+        let mut fed = 0;
+        match sc {
+            Shortcut::TypeCount { var, types } => {
+                let ts = type_syms(types);
+                let mut matched = 0;
+                for row in &table.rows {
+                    let mut r = row.clone();
+                    r.resize(names.len(), QValue::Null);
+                    for t in &ts {
+                        let Some(any) = g.edges_with_type(*t).next() else {
+                            continue;
+                        };
+                        if var.is_some() {
+                            if let Some(slot) = r.last_mut() {
+                                *slot = QValue::Rel(any);
+                            }
+                        }
+                        let n = g.type_count(*t);
+                        matched += n;
+                        fed += 1;
+                        grouper.feed(&ctx, scope(names, &r), n as u64)?;
+                        self.guard.tick()?;
+                    }
+                }
+                self.last_matched = Some(matched);
+            }
+            Shortcut::Degree { near, dir, types } => {
+                let ts = (!types.is_empty()).then(|| type_syms(types));
+                let part = PatternPart {
+                    var: None,
+                    shortest: None,
+                    start: near.clone(),
+                    chain: Vec::new(),
+                    span: Span::default(),
+                };
+                let slot = near
+                    .var
+                    .as_ref()
+                    .and_then(|v| names.iter().position(|n| n == v));
+                let mut matched = 0;
+                let mut starts = 0;
+                for row in &table.rows {
+                    let mut m = Matcher::new(&ctx, names, &mut self.guard);
+                    m.for_each_match(std::slice::from_ref(&part), row, &mut |r| {
+                        let Some(QValue::Node(n)) = slot.and_then(|i| r.get(i)) else {
+                            return Ok(());
+                        };
+                        let w = match (&ts, dir) {
+                            (None, Dir::In) => g.in_degree(*n),
+                            (None, _) => g.out_degree(*n),
+                            (Some(ts), Dir::In) => {
+                                ts.iter().map(|t| g.incoming_typed(*n, *t).count()).sum()
+                            }
+                            (Some(ts), _) => {
+                                ts.iter().map(|t| g.outgoing_typed(*n, *t).count()).sum()
+                            }
+                        };
+                        if w > 0 {
+                            matched += w;
+                            fed += 1;
+                            grouper.feed(&ctx, scope(names, r), w as u64)?;
+                        }
+                        Ok(())
+                    })?;
+                    starts += m.starts.first().copied().unwrap_or(0);
+                }
+                self.last_matched = Some(matched);
+                self.last_starts = vec![starts];
+            }
+        }
+        Ok(fed)
     }
 
     fn project(&mut self, p: &Projection, table: Table) -> Result<Table, QueryError> {
-        let mut items: Vec<ProjItem> = Vec::new();
-        if p.star {
-            let mut vars: Vec<&String> = table
-                .names
-                .iter()
-                .filter(|n| !n.starts_with('\u{0}'))
-                .collect();
-            vars.sort();
-            vars.dedup();
-            for v in vars {
-                items.push(ProjItem {
-                    expr: Expr::Var(v.clone(), Span::default()),
-                    alias: None,
-                    text: v.clone(),
-                    span: Span::default(),
-                });
-            }
-        }
-        items.extend(p.items.iter().cloned());
-        let out_names: Vec<String> = items
-            .iter()
-            .map(|i| match (&i.alias, &i.expr) {
-                (Some(a), _) => a.clone(),
-                (None, Expr::Var(v, _)) => v.clone(),
-                (None, _) => i.text.clone(),
-            })
-            .collect();
-        let aggregating = items.iter().any(|i| i.expr.has_aggregate());
-        // Each output row keeps the scope its sort keys are evaluated in.
-        let mut rows: Vec<(Vec<QValue>, Vec<String>, Vec<QValue>)> = Vec::new();
-        if aggregating {
-            let mut aggs: Vec<&Expr> = Vec::new();
-            for i in &items {
-                collect_aggregates(&i.expr, &mut aggs);
-            }
-            for (e, _) in &p.order {
-                collect_aggregates(e, &mut aggs);
-            }
-            let key_idx: Vec<usize> = (0..items.len())
-                .filter(|&i| !items[i].expr.has_aggregate())
-                .collect();
-            let mut groups: BTreeMap<RowKey, usize> = BTreeMap::new();
-            let mut group_rows: Vec<(Vec<QValue>, Vec<usize>)> = Vec::new();
-            for (ri, row) in table.rows.iter().enumerate() {
-                let sc = scope(&table.names, row);
-                let key: Vec<QValue> = key_idx
-                    .iter()
-                    .map(|&i| eval(&items[i].expr, &self.ctx(), sc))
-                    .collect::<Result<_, _>>()?;
-                let k = RowKey(key.clone());
-                match groups.get(&k) {
-                    Some(&g) => group_rows[g].1.push(ri),
-                    None => {
-                        groups.insert(k, group_rows.len());
-                        group_rows.push((key, vec![ri]));
-                    }
-                }
-                self.guard.tick()?;
-            }
-            if group_rows.is_empty() && key_idx.is_empty() {
-                group_rows.push((Vec::new(), Vec::new()));
-            }
-            for (_, members) in group_rows {
-                let mut names = table.names.clone();
-                let mut values = match members.first() {
-                    Some(&i) => table.rows[i].clone(),
-                    None => vec![QValue::Null; table.names.len()],
-                };
-                for a in &aggs {
-                    let v = self.aggregate(a, &table, &members)?;
-                    names.push(expr::aggregate_slot(a));
-                    values.push(v);
-                }
-                let out: Vec<QValue> = items
-                    .iter()
-                    .map(|i| eval(&i.expr, &self.ctx(), scope(&names, &values)))
-                    .collect::<Result<_, _>>()?;
-                // Projected names come last so that they shadow earlier ones.
-                let mut sort_names = names;
-                sort_names.extend(out_names.iter().cloned());
-                let mut sort_values = values;
-                sort_values.extend(out.iter().cloned());
-                rows.push((out, sort_names, sort_values));
-            }
-        } else {
+        let items = proj_items(p, &table.names);
+        if items.iter().any(|i| i.expr.has_aggregate()) {
+            let (keys, aggs) = grouping(&items, p);
+            let mut grouper = Grouper::new(keys, &aggs, keeps_first(p, &items, &aggs));
             for row in &table.rows {
-                let sc = scope(&table.names, row);
-                let out: Vec<QValue> = items
-                    .iter()
-                    .map(|i| eval(&i.expr, &self.ctx(), sc))
-                    .collect::<Result<_, _>>()?;
-                let mut sort_names = table.names.clone();
-                sort_names.extend(out_names.iter().cloned());
-                let mut sort_values = row.clone();
-                sort_values.extend(out.iter().cloned());
-                rows.push((out, sort_names, sort_values));
+                grouper.feed(&self.ctx(), scope(&table.names, row), 1)?;
                 self.guard.tick()?;
             }
+            return self.finish_grouped(p, &items, &table.names, grouper, &aggs);
         }
-        if p.distinct {
-            let mut seen = BTreeSet::new();
-            rows.retain(|(out, _, _)| seen.insert(RowKey(out.clone())));
+        let out_names = item_names(&items);
+        let keep_row = needs_scope(p, &items);
+        let mut rows: Vec<(Vec<QValue>, Vec<QValue>)> = Vec::with_capacity(table.rows.len());
+        for row in table.rows {
+            let sc = scope(&table.names, &row);
+            let out: Vec<QValue> = items
+                .iter()
+                .map(|i| eval(&i.expr, &self.ctx(), sc))
+                .collect::<Result<_, _>>()?;
+            let sort_values = if keep_row {
+                let mut v = row;
+                v.extend(out.iter().cloned());
+                v
+            } else {
+                Vec::new()
+            };
+            rows.push((out, sort_values));
+            self.guard.tick()?;
         }
-        if !p.order.is_empty() {
-            let mut keyed = Vec::with_capacity(rows.len());
-            for row in rows {
-                let keys = p
-                    .order
-                    .iter()
-                    .map(|(e, _)| {
-                        // An ORDER BY key that repeats a projected expression reads its column.
-                        match items.iter().position(|i| &i.expr == e) {
-                            Some(i) => Ok(row.0[i].clone()),
-                            None => eval(e, &self.ctx(), scope(&row.1, &row.2)),
-                        }
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                keyed.push((keys, row));
+        let mut sort_names = table.names.clone();
+        sort_names.extend(out_names.iter().cloned());
+        self.finish_rows(p, &items, out_names, &sort_names, rows)
+    }
+
+    /// The rows of an aggregating projection from its filled grouper, then ordered, skipped,
+    /// limited and filtered.
+    fn finish_grouped(
+        &mut self,
+        p: &Projection,
+        items: &[ProjItem],
+        names: &[String],
+        grouper: Grouper,
+        aggs: &[&Expr],
+    ) -> Result<Table, QueryError> {
+        let out_names = item_names(items);
+        let mut agg_names = names.to_vec();
+        agg_names.extend(aggs.iter().map(|a| expr::aggregate_slot(a)));
+        // An item that is a grouping key or exactly an aggregate takes its value as computed.
+        let kinds = item_kinds(items, aggs);
+        let keep_row = needs_scope(p, items);
+        let mut rows = Vec::new();
+        for (first, key, agg_values) in grouper.finish()? {
+            let mut values = Vec::new();
+            if keep_row || kinds.iter().any(|k| matches!(k, ItemKind::Other)) {
+                values = first.unwrap_or_else(|| vec![QValue::Null; names.len()]);
+                values.extend(agg_values.iter().cloned());
             }
-            keyed.sort_by(|(a, _), (b, _)| {
-                for ((x, y), (_, desc)) in a.iter().zip(b).zip(&p.order) {
-                    let o = total_cmp(x, y);
+            let out: Vec<QValue> = items
+                .iter()
+                .zip(&kinds)
+                .map(|(i, k)| match k {
+                    ItemKind::Key(j) => Ok(key[*j].clone()),
+                    ItemKind::Agg(j) => Ok(agg_values[*j].clone()),
+                    ItemKind::Other => eval(&i.expr, &self.ctx(), scope(&agg_names, &values)),
+                })
+                .collect::<Result<_, _>>()?;
+            if keep_row {
+                values.extend(out.iter().cloned());
+            } else {
+                values = Vec::new();
+            }
+            rows.push((out, values));
+            self.guard.tick()?;
+        }
+        let mut sort_names = agg_names;
+        sort_names.extend(out_names.iter().cloned());
+        self.finish_rows(p, items, out_names, &sort_names, rows)
+    }
+
+    /// DISTINCT, ORDER BY, SKIP, LIMIT and WHERE over projected rows. Each row comes with the
+    /// values (named `sort_names`) its sort keys and WHERE are evaluated against.
+    fn finish_rows(
+        &mut self,
+        p: &Projection,
+        items: &[ProjItem],
+        out_names: Vec<String>,
+        sort_names: &[String],
+        mut rows: Vec<(Vec<QValue>, Vec<QValue>)>,
+    ) -> Result<Table, QueryError> {
+        if p.distinct {
+            let mut seen = KeyTable::default();
+            rows.retain(|(out, _)| seen.insert(out).1);
+        }
+        let skip = match &p.skip {
+            Some(s) => self.count_arg(s, "SKIP")?,
+            None => 0,
+        };
+        let limit = match &p.limit {
+            Some(l) => Some(self.count_arg(l, "LIMIT")?),
+            None => None,
+        };
+        if !p.order.is_empty() {
+            // An ORDER BY key that repeats a projected expression reads its column.
+            let columns: Vec<Option<usize>> = p
+                .order
+                .iter()
+                .map(|(e, _)| order_column(e, items, &out_names))
+                .collect();
+            // Keys that are not projected columns are evaluated once per row.
+            let mut extra: Vec<Vec<QValue>> = Vec::new();
+            if columns.iter().any(Option::is_none) {
+                extra.reserve(rows.len());
+                for row in &rows {
+                    let keys = p
+                        .order
+                        .iter()
+                        .zip(&columns)
+                        .map(|((e, _), c)| match c {
+                            Some(_) => Ok(QValue::Null),
+                            None => eval(e, &self.ctx(), scope(sort_names, &row.1)),
+                        })
+                        .collect::<Result<Vec<_>, _>>()?;
+                    extra.push(keys);
+                }
+            }
+            let key = |idx: usize, k: usize| match columns[k] {
+                Some(c) => &rows[idx].0[c],
+                None => &extra[idx][k],
+            };
+            // Ties keep their input order: the row index is the last key.
+            let cmp = |i: &usize, j: &usize| {
+                for (k, (_, desc)) in p.order.iter().enumerate() {
+                    let o = total_cmp(key(*i, k), key(*j, k));
                     let o = if *desc { o.reverse() } else { o };
                     if o != Ordering::Equal {
                         return o;
                     }
                 }
-                Ordering::Equal
-            });
-            rows = keyed.into_iter().map(|(_, row)| row).collect();
+                i.cmp(j)
+            };
+            let mut order: Vec<usize> = (0..rows.len()).collect();
+            // With a LIMIT only the first SKIP + LIMIT rows are needed: select them, then
+            // sort just those.
+            let wanted = limit.map(|l| l.saturating_add(skip));
+            match wanted {
+                Some(0) => order.clear(),
+                Some(k) if k < order.len() => {
+                    order.select_nth_unstable_by(k - 1, cmp);
+                    order.truncate(k);
+                }
+                _ => {}
+            }
+            order.sort_unstable_by(cmp);
+            let mut slots: Vec<Option<(Vec<QValue>, Vec<QValue>)>> =
+                rows.into_iter().map(Some).collect();
+            rows = order
+                .into_iter()
+                .filter_map(|idx| slots[idx].take())
+                .collect();
         }
-        if let Some(s) = &p.skip {
-            let n = self.count_arg(s, "SKIP")?;
-            rows = rows.into_iter().skip(n).collect();
+        if skip > 0 {
+            rows.drain(..skip.min(rows.len()));
         }
-        if let Some(l) = &p.limit {
-            let n = self.count_arg(l, "LIMIT")?;
+        if let Some(n) = limit {
             rows.truncate(n);
         }
         if let Some(f) = &p.filter {
             let mut kept = Vec::with_capacity(rows.len());
             for row in rows {
                 if matches!(
-                    eval(f, &self.ctx(), scope(&row.1, &row.2))?,
+                    eval(f, &self.ctx(), scope(sort_names, &row.1))?,
                     QValue::Bool(true)
                 ) {
                     kept.push(row);
@@ -569,11 +783,10 @@ impl<'a> Executor<'a> {
             }
             rows = kept;
         }
-        let out = Table {
+        Ok(Table {
             names: out_names,
-            rows: rows.into_iter().map(|(o, _, _)| o).collect(),
-        };
-        Ok(out)
+            rows: rows.into_iter().map(|(o, _)| o).collect(),
+        })
     }
 
     fn count_arg(&self, e: &Expr, what: &str) -> Result<usize, QueryError> {
@@ -593,92 +806,6 @@ impl<'a> Executor<'a> {
                 format!("{what} needs an integer, got {}", expr::type_name(&other)),
             )),
         }
-    }
-
-    fn aggregate(
-        &mut self,
-        a: &Expr,
-        table: &Table,
-        members: &[usize],
-    ) -> Result<QValue, QueryError> {
-        let (name, distinct, arg) = match a {
-            Expr::CountStar => return Ok(QValue::Int(members.len() as i64)),
-            Expr::Call {
-                name,
-                distinct,
-                args,
-                ..
-            } => (name.to_ascii_lowercase(), *distinct, args.first()),
-            _ => return Ok(QValue::Null),
-        };
-        let mut values = Vec::with_capacity(members.len());
-        for &i in members {
-            let v = match arg {
-                Some(e) => eval(e, &self.ctx(), scope(&table.names, &table.rows[i]))?,
-                None => QValue::Null,
-            };
-            if !matches!(v, QValue::Null) {
-                values.push(v);
-            }
-            self.guard.tick()?;
-        }
-        if distinct {
-            let mut seen = BTreeSet::new();
-            values.retain(|v| seen.insert(RowKey(vec![v.clone()])));
-        }
-        Ok(match name.as_str() {
-            "count" => QValue::Int(values.len() as i64),
-            "collect" => QValue::List(values),
-            "min" => values.into_iter().min_by(total_cmp).unwrap_or(QValue::Null),
-            "max" => values.into_iter().max_by(total_cmp).unwrap_or(QValue::Null),
-            "sum" | "avg" => {
-                let n = values.len();
-                let mut int_sum: Option<i64> = Some(0);
-                let mut float_sum = 0.0;
-                for v in &values {
-                    match v {
-                        QValue::Int(i) => {
-                            int_sum = int_sum.and_then(|s| s.checked_add(*i));
-                            if int_sum.is_none()
-                                && name == "sum"
-                                && values.iter().all(|v| matches!(v, QValue::Int(_)))
-                            {
-                                return Err(rt(
-                                    ErrorKind::ArgumentError,
-                                    "IntegerOverflow",
-                                    "sum() overflowed 64 bits",
-                                ));
-                            }
-                            float_sum += *i as f64;
-                        }
-                        QValue::Float(f) => {
-                            int_sum = None;
-                            float_sum += f;
-                        }
-                        other => {
-                            return Err(rt(
-                                ErrorKind::TypeError,
-                                "InvalidArgumentType",
-                                format!("{name}() needs numbers, got {}", expr::type_name(other)),
-                            ))
-                        }
-                    }
-                }
-                if name == "sum" {
-                    match int_sum {
-                        Some(s) if values.iter().all(|v| matches!(v, QValue::Int(_))) => {
-                            QValue::Int(s)
-                        }
-                        _ => QValue::Float(float_sum),
-                    }
-                } else if n == 0 {
-                    QValue::Null
-                } else {
-                    QValue::Float(float_sum / n as f64)
-                }
-            }
-            _ => QValue::Null,
-        })
     }
 
     // ----- writes -----
@@ -1060,6 +1187,146 @@ impl<'a> Executor<'a> {
             }
         }
     }
+}
+
+/// The MATCH and aggregating projection when `clause` is a MATCH whose rows only feed the
+/// aggregation in `next`, so that they can be folded as they are found.
+#[allow(clippy::type_complexity)]
+pub(crate) fn streams_into<'q>(
+    clause: &'q Clause,
+    next: Option<&'q Clause>,
+) -> Option<(bool, &'q [PatternPart], Option<&'q Expr>, &'q Projection)> {
+    let Clause::Match {
+        optional,
+        pattern,
+        filter,
+    } = clause
+    else {
+        return None;
+    };
+    let Some(Clause::With(p) | Clause::Return(p)) = next else {
+        return None;
+    };
+    if p.star || !p.items.iter().any(|i| i.expr.has_aggregate()) {
+        return None;
+    }
+    Some((*optional, pattern, filter.as_ref(), p))
+}
+
+/// True when a projection's rows must keep the values its ORDER BY or WHERE is evaluated
+/// against: some sort key is not a projected column, or there is a WHERE.
+fn needs_scope(p: &Projection, items: &[ProjItem]) -> bool {
+    let names = item_names(items);
+    p.filter.is_some()
+        || p
+            .order
+            .iter()
+            .any(|(e, _)| order_column(e, items, &names).is_none())
+}
+
+/// The projected column an ORDER BY key reads: one whose expression it repeats, or one it
+/// names (projected names shadow every other variable in ORDER BY).
+fn order_column(e: &Expr, items: &[ProjItem], out_names: &[String]) -> Option<usize> {
+    if let Expr::Var(v, _) = e {
+        if let Some(i) = out_names.iter().rposition(|n| n == v) {
+            return Some(i);
+        }
+    }
+    items.iter().position(|i| &i.expr == e)
+}
+
+/// Where an aggregating projection's item takes its value from.
+enum ItemKind {
+    /// The `j`-th grouping key.
+    Key(usize),
+    /// The `j`-th aggregate call.
+    Agg(usize),
+    /// Evaluated against the group's first row and the aggregate results.
+    Other,
+}
+
+fn item_kinds(items: &[ProjItem], aggs: &[&Expr]) -> Vec<ItemKind> {
+    let mut key = 0;
+    items
+        .iter()
+        .map(|i| {
+            if !i.expr.has_aggregate() {
+                key += 1;
+                ItemKind::Key(key - 1)
+            } else if let Some(j) = aggs.iter().position(|a| *a == &i.expr) {
+                ItemKind::Agg(j)
+            } else {
+                ItemKind::Other
+            }
+        })
+        .collect()
+}
+
+/// Whether the groups of an aggregating projection must keep their first row: for an item
+/// that mixes aggregates with other expressions, or an ORDER BY or WHERE that reads more than
+/// the projected columns.
+fn keeps_first(p: &Projection, items: &[ProjItem], aggs: &[&Expr]) -> bool {
+    needs_scope(p, items)
+        || item_kinds(items, aggs)
+            .iter()
+            .any(|k| matches!(k, ItemKind::Other))
+}
+
+/// The variables of a MATCH's rows: those bound before it, then the ones it introduces.
+fn match_names(pattern: &[PatternPart], bound: &[String]) -> Vec<String> {
+    let mut names = bound.to_vec();
+    names.extend(pattern_vars(pattern, bound));
+    names
+}
+
+/// The items of a projection, with `*` expanded to every visible variable.
+fn proj_items(p: &Projection, names: &[String]) -> Vec<ProjItem> {
+    let mut items: Vec<ProjItem> = Vec::new();
+    if p.star {
+        let mut vars: Vec<&String> = names.iter().filter(|n| !n.starts_with('\u{0}')).collect();
+        vars.sort();
+        vars.dedup();
+        for v in vars {
+            items.push(ProjItem {
+                expr: Expr::Var(v.clone(), Span::default()),
+                alias: None,
+                text: v.clone(),
+                span: Span::default(),
+            });
+        }
+    }
+    items.extend(p.items.iter().cloned());
+    items
+}
+
+/// The column names of projected items.
+fn item_names(items: &[ProjItem]) -> Vec<String> {
+    items
+        .iter()
+        .map(|i| match (&i.alias, &i.expr) {
+            (Some(a), _) => a.clone(),
+            (None, Expr::Var(v, _)) => v.clone(),
+            (None, _) => i.text.clone(),
+        })
+        .collect()
+}
+
+/// The grouping keys (items without aggregates) and the distinct aggregate calls (in items,
+/// then in ORDER BY) of an aggregating projection.
+fn grouping<'e>(items: &'e [ProjItem], p: &'e Projection) -> (Vec<&'e Expr>, Vec<&'e Expr>) {
+    let mut aggs: Vec<&Expr> = Vec::new();
+    for i in items {
+        collect_aggregates(&i.expr, &mut aggs);
+    }
+    for (e, _) in &p.order {
+        collect_aggregates(e, &mut aggs);
+    }
+    let keys = items
+        .iter()
+        .filter(|i| !i.expr.has_aggregate())
+        .map(|i| &i.expr)
+        .collect();
+    (keys, aggs)
 }
 
 /// True when a MATCH of one variable-length relationship (no relationship or path variable,

@@ -12,7 +12,9 @@ use super::expr::{equals, eval, rt, Ctx, Scope};
 use super::result::{PathValue, QValue};
 use crate::model::Sym;
 use crate::store::{EdgeId, NodeId};
-use std::collections::{HashMap, VecDeque};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::VecDeque;
+use std::rc::Rc;
 
 /// Finds matches of a pattern for rows whose variables are `names`.
 pub struct Matcher<'c, 'g> {
@@ -22,16 +24,22 @@ pub struct Matcher<'c, 'g> {
     /// Variable-length steps only need each end node once (the caller checked that duplicate
     /// rows cannot change the answer), so they run breadth-first with a visited set.
     pub distinct_ends: bool,
-    /// Allowed edges of a node for one relationship pattern, grouped by the far node.
-    adjacency: HashMap<(NodeId, Dir, usize), HashMap<NodeId, Vec<EdgeId>>>,
-    /// Edges held in `adjacency`.
-    adjacency_size: usize,
+    /// Resolved symbols per pattern part, keyed by the part's address.
+    syms: Vec<(usize, Rc<PartSyms>)>,
+    /// Spare edge buffers, one taken per expansion step in progress, so that expanding does
+    /// not allocate.
+    bufs: Vec<Vec<(EdgeId, NodeId)>>,
+    /// The allowed edges of the node patterns were last closed on, as (far node, edge) sorted,
+    /// keyed by (node, direction, relationship pattern address); see
+    /// [`Self::edges_between_into`].
+    #[allow(clippy::type_complexity)]
+    closing: Option<((NodeId, Dir, usize), Vec<(NodeId, EdgeId)>)>,
     /// Nodes each pattern part's walk started from, summed over every call (for PROFILE).
     pub starts: Vec<usize>,
 }
 
-/// Most edges the adjacency cache holds before it starts over.
-const ADJACENCY_CACHE_LIMIT: usize = 1 << 20;
+/// Receives each complete match: the row's values, one per variable of the matcher.
+pub type Sink<'s> = dyn FnMut(&[QValue]) -> Result<(), QueryError> + 's;
 
 /// Where a walk over a pattern part starts.
 enum Anchor {
@@ -94,12 +102,89 @@ struct State {
     used: Vec<EdgeId>,
 }
 
-/// A pattern part laid out in the order it is walked.
+/// A pattern part laid out in the order it is walked: position `k` of the walk is position
+/// `k` of the pattern, or `len - k` when the walk runs from the last node back.
 struct Walk<'p> {
     part: &'p PatternPart,
-    nodes: Vec<&'p NodePat>,
-    rels: Vec<(&'p RelPat, Dir)>,
     reversed: bool,
+    /// Whether the nodes and relationships visited are needed (for a path variable).
+    trace: bool,
+    syms: Rc<PartSyms>,
+}
+
+/// A part's labels and relationship types as symbols, resolved once per part rather than per
+/// node or edge visited. The graph does not change while a pattern is matched.
+struct PartSyms {
+    /// Per node in pattern order; `None` when some label is unknown, so nothing matches.
+    labels: Vec<Option<Vec<Sym>>>,
+    /// Per relationship in pattern order; `None` when any type is allowed.
+    types: Vec<Option<Vec<Sym>>>,
+    /// Row slots of the node variables, in pattern order.
+    node_slots: Vec<Option<usize>>,
+    /// Row slots of the relationship variables, in pattern order.
+    rel_slots: Vec<Option<usize>>,
+    /// Row slot of the path variable.
+    path_slot: Option<usize>,
+    /// Per node in pattern order: true when the pattern has no labels and no properties, so
+    /// that a node reached over a live edge matches unless this query deleted it.
+    open: Vec<bool>,
+}
+
+impl<'p> Walk<'p> {
+    /// Number of relationships.
+    fn len(&self) -> usize {
+        self.part.chain.len()
+    }
+
+    fn node_index(&self, k: usize) -> usize {
+        if self.reversed {
+            self.len() - k
+        } else {
+            k
+        }
+    }
+
+    /// The `k`-th node pattern in walk order.
+    fn node(&self, k: usize) -> &'p NodePat {
+        match self.node_index(k) {
+            0 => &self.part.start,
+            i => &self.part.chain[i - 1].1,
+        }
+    }
+
+    /// The labels the `k`-th node must carry.
+    fn labels(&self, k: usize) -> Option<&[Sym]> {
+        self.syms.labels[self.node_index(k)].as_deref()
+    }
+
+    /// The row slot of the `k`-th node's variable.
+    fn node_slot(&self, k: usize) -> Option<usize> {
+        self.syms.node_slots[self.node_index(k)]
+    }
+
+    /// The row slot of the `k`-th relationship's variable.
+    fn rel_slot(&self, k: usize) -> Option<usize> {
+        self.syms.rel_slots[self.rel_index(k)]
+    }
+
+    fn rel_index(&self, k: usize) -> usize {
+        if self.reversed {
+            self.len() - 1 - k
+        } else {
+            k
+        }
+    }
+
+    /// The `k`-th relationship pattern in walk order, with the direction it is walked in.
+    fn rel(&self, k: usize) -> (&'p RelPat, Dir) {
+        let r = &self.part.chain[self.rel_index(k)].0;
+        (r, if self.reversed { flip(r.dir) } else { r.dir })
+    }
+
+    /// The types the `k`-th relationship may have, `None` for any.
+    fn types(&self, k: usize) -> Option<&[Sym]> {
+        self.syms.types[self.rel_index(k)].as_deref()
+    }
 }
 
 /// The nodes and relationship segments visited so far along one part.
@@ -125,8 +210,9 @@ impl<'c, 'g> Matcher<'c, 'g> {
             names,
             guard,
             distinct_ends: false,
-            adjacency: HashMap::new(),
-            adjacency_size: 0,
+            syms: Vec::new(),
+            bufs: Vec::new(),
+            closing: None,
             starts: Vec::new(),
         }
     }
@@ -142,6 +228,23 @@ impl<'c, 'g> Matcher<'c, 'g> {
         parts: &[PatternPart],
         row: &[QValue],
     ) -> Result<Vec<Vec<QValue>>, QueryError> {
+        let mut found = Vec::new();
+        let mut collect = |r: &[QValue]| {
+            found.push(r.to_vec());
+            Ok(())
+        };
+        self.for_each_match(parts, row, &mut collect)?;
+        Ok(found)
+    }
+
+    /// Hands every extension of `row` that matches all parts of the pattern to `out`, one at a
+    /// time, so that a consumer that folds them (an aggregation) never holds them all.
+    pub fn for_each_match(
+        &mut self,
+        parts: &[PatternPart],
+        row: &[QValue],
+        out: &mut Sink<'_>,
+    ) -> Result<(), QueryError> {
         let mut st = State {
             vals: row.to_vec(),
             bound: vec![true; row.len()],
@@ -149,9 +252,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
         };
         st.vals.resize(self.names.len(), QValue::Null);
         st.bound.resize(self.names.len(), false);
-        let mut out = Vec::new();
-        self.parts(parts, 0, &mut st, &mut out)?;
-        Ok(out)
+        self.parts(parts, 0, &mut st, out)
     }
 
     fn parts(
@@ -159,18 +260,26 @@ impl<'c, 'g> Matcher<'c, 'g> {
         parts: &[PatternPart],
         pi: usize,
         st: &mut State,
-        out: &mut Vec<Vec<QValue>>,
+        out: &mut Sink<'_>,
     ) -> Result<(), QueryError> {
         let Some(part) = parts.get(pi) else {
-            out.push(st.vals.clone());
-            self.guard.rows(out.len())?;
-            return Ok(());
+            return out(&st.vals);
         };
         if part.shortest.is_some() {
             return self.shortest(parts, pi, st, out);
         }
         let walk = self.layout(part, st)?;
-        let candidates = self.candidates(walk.nodes[0], st)?;
+        // A bound first node needs no candidate list.
+        if let Some(i) = walk.node_slot(0).filter(|&i| st.bound[i]) {
+            let QValue::Node(n) = st.vals[i] else {
+                self.count_starts(pi, 0);
+                return Ok(());
+            };
+            self.count_starts(pi, 1);
+            let mut trace = Trace::default();
+            return self.step_node(parts, pi, &walk, 0, n, &mut trace, st, out);
+        }
+        let candidates = self.candidates(walk.node(0), st)?;
         self.count_starts(pi, candidates.len());
         for n in candidates {
             self.guard.tick()?;
@@ -188,31 +297,60 @@ impl<'c, 'g> Matcher<'c, 'g> {
     }
 
     /// Chooses which end of the part to start from.
-    fn layout<'p>(&self, part: &'p PatternPart, st: &State) -> Result<Walk<'p>, QueryError> {
-        let mut nodes: Vec<&NodePat> = vec![&part.start];
-        let mut rels = Vec::new();
-        for (r, n) in &part.chain {
-            rels.push((r, r.dir));
-            nodes.push(n);
-        }
-        let reversed = nodes.len() > 1 && {
-            let first = self.cost(nodes[0], st)?;
-            let last = self.cost(nodes[nodes.len() - 1], st)?;
-            last < first
+    fn layout<'p>(&mut self, part: &'p PatternPart, st: &State) -> Result<Walk<'p>, QueryError> {
+        let reversed = match part.chain.last() {
+            Some((_, last)) => self.cost(last, st)? < self.cost(&part.start, st)?,
+            None => false,
         };
-        if reversed {
-            nodes.reverse();
-            rels.reverse();
-            for r in &mut rels {
-                r.1 = flip(r.1);
-            }
-        }
         Ok(Walk {
             part,
-            nodes,
-            rels,
             reversed,
+            trace: part.var.is_some(),
+            syms: self.part_syms(part),
         })
+    }
+
+    /// The part's labels and types as symbols (cached per part).
+    fn part_syms(&mut self, part: &PatternPart) -> Rc<PartSyms> {
+        let key = part as *const PatternPart as usize;
+        if let Some((_, s)) = self.syms.iter().find(|(k, _)| *k == key) {
+            return s.clone();
+        }
+        let g = self.ctx.graph;
+        let labels = std::iter::once(&part.start)
+            .chain(part.chain.iter().map(|(_, n)| n))
+            .map(|n| n.labels.iter().map(|l| g.sym(l)).collect())
+            .collect();
+        let types = part.chain.iter().map(|(r, _)| self.rel_types(r)).collect();
+        let nodes = || std::iter::once(&part.start).chain(part.chain.iter().map(|(_, n)| n));
+        let s = Rc::new(PartSyms {
+            labels,
+            types,
+            node_slots: nodes().map(|n| self.slot(&n.var)).collect(),
+            rel_slots: part.chain.iter().map(|(r, _)| self.slot(&r.var)).collect(),
+            path_slot: self.slot(&part.var),
+            open: nodes()
+                .map(|n| n.labels.is_empty() && n.props.is_none())
+                .collect(),
+        });
+        self.syms.push((key, s.clone()));
+        s
+    }
+
+    /// The types a relationship pattern allows, as symbols (unknown ones dropped, since no
+    /// edge has them); `None` when any type is allowed.
+    fn rel_types(&self, rel: &RelPat) -> Option<Vec<Sym>> {
+        if rel.types.is_empty() {
+            return None;
+        }
+        let mut ts: Vec<Sym> = rel
+            .types
+            .iter()
+            .filter_map(|t| self.ctx.graph.sym(t))
+            .collect();
+        ts.sort_unstable();
+        ts.dedup();
+        Some(ts)
     }
 
     /// A rough count of the nodes a node pattern would start from.
@@ -358,22 +496,33 @@ impl<'c, 'g> Matcher<'c, 'g> {
                 reversed: false,
             });
         }
-        let walk = self.layout(part, &st)?;
-        let steps = walk
-            .rels
+        let reversed = match part.chain.last() {
+            Some((_, last)) => self.cost(last, &st)? < self.cost(&part.start, &st)?,
+            None => false,
+        };
+        let mut steps: Vec<(Dir, bool)> = part
+            .chain
             .iter()
-            .map(|(r, d)| {
+            .map(|(r, _)| {
+                let d = if reversed { flip(r.dir) } else { r.dir };
                 let lo = r.range.map(|(lo, _)| lo.unwrap_or(1));
                 (
-                    *d,
-                    lo.is_some_and(|lo| breadth_first(self.distinct_ends, *d, lo)),
+                    d,
+                    lo.is_some_and(|lo| breadth_first(self.distinct_ends, d, lo)),
                 )
             })
             .collect();
+        let first = match (reversed, part.chain.last()) {
+            (true, Some((_, last))) => last,
+            _ => &part.start,
+        };
+        if reversed {
+            steps.reverse();
+        }
         Ok(PartPlan {
-            anchor: self.planned_anchor(walk.nodes[0], &st)?,
+            anchor: self.planned_anchor(first, &st)?,
             steps,
-            reversed: walk.reversed,
+            reversed,
         })
     }
 
@@ -386,6 +535,14 @@ impl<'c, 'g> Matcher<'c, 'g> {
         let Some(p) = props else {
             return Ok(true);
         };
+        // The usual single-entry map is compared without building a map value.
+        if let Expr::Map(entries) = p {
+            if let [(k, e)] = entries.as_slice() {
+                let want = eval(e, self.ctx, self.scope(st))?;
+                let have = super::expr::property(self.ctx, target, k)?;
+                return Ok(equals(&have, &want) == Some(true));
+            }
+        }
         let want = eval(p, self.ctx, self.scope(st))?;
         let QValue::Map(want) = want else {
             return Ok(matches!(want, QValue::Null));
@@ -401,17 +558,30 @@ impl<'c, 'g> Matcher<'c, 'g> {
 
     fn node_ok(&self, n: NodeId, pat: &NodePat, st: &State) -> Result<bool, QueryError> {
         let g = self.ctx.graph;
-        let Some(node) = g.node(n) else {
+        let labels: Option<Vec<Sym>> = pat.labels.iter().map(|l| g.sym(l)).collect();
+        self.node_ok_syms(n, pat, labels.as_deref(), st)
+    }
+
+    /// Like [`Self::node_ok`] with the pattern's labels already resolved (`None`: some label
+    /// is unknown).
+    fn node_ok_syms(
+        &self,
+        n: NodeId,
+        pat: &NodePat,
+        labels: Option<&[Sym]>,
+        st: &State,
+    ) -> Result<bool, QueryError> {
+        let Some(node) = self.ctx.graph.node(n) else {
             return Ok(false);
         };
         if !self.ctx.node_alive(n) {
             return Ok(false);
         }
-        for l in &pat.labels {
-            match g.sym(l) {
-                Some(s) if node.labels.contains(&s) => {}
-                _ => return Ok(false),
-            }
+        let Some(labels) = labels else {
+            return Ok(false);
+        };
+        if !labels.iter().all(|s| node.labels.contains(s)) {
+            return Ok(false);
         }
         self.props_ok(&pat.props, &QValue::Node(n), st)
     }
@@ -452,23 +622,36 @@ impl<'c, 'g> Matcher<'c, 'g> {
         n: NodeId,
         trace: &mut Trace,
         st: &mut State,
-        out: &mut Vec<Vec<QValue>>,
+        out: &mut Sink<'_>,
     ) -> Result<(), QueryError> {
-        let pat = walk.nodes[k];
-        if !self.node_ok(n, pat, st)? {
+        let pat = walk.node(k);
+        // Past the first node, `n` is the far end of a live edge, hence a live node: an open
+        // pattern only needs to know whether this query deleted it.
+        let ok = if k > 0 && walk.syms.open[walk.node_index(k)] {
+            self.ctx
+                .dead
+                .is_none_or(|d| d.nodes.is_empty() || !d.nodes.contains(&n))
+        } else {
+            self.node_ok_syms(n, pat, walk.labels(k), st)?
+        };
+        if !ok {
             return Ok(());
         }
-        let slot = self.slot(&pat.var);
+        let slot = walk.node_slot(k);
         let Some(fresh) = self.bind(st, slot, QValue::Node(n)) else {
             return Ok(());
         };
-        trace.nodes.push(n);
-        if k == walk.rels.len() {
+        if walk.trace {
+            trace.nodes.push(n);
+        }
+        if k == walk.len() {
             self.finish_part(parts, pi, walk, trace, st, out)?;
         } else {
             self.step_rel(parts, pi, walk, k, n, trace, st, out)?;
         }
-        trace.nodes.pop();
+        if walk.trace {
+            trace.nodes.pop();
+        }
         Self::unbind(st, slot, fresh);
         Ok(())
     }
@@ -480,9 +663,9 @@ impl<'c, 'g> Matcher<'c, 'g> {
         walk: &Walk,
         trace: &Trace,
         st: &mut State,
-        out: &mut Vec<Vec<QValue>>,
+        out: &mut Sink<'_>,
     ) -> Result<(), QueryError> {
-        let slot = self.slot(&walk.part.var);
+        let slot = walk.syms.path_slot;
         let fresh = if slot.is_some() {
             let mut nodes = trace.nodes.clone();
             let mut segs = trace.segs.clone();
@@ -512,77 +695,95 @@ impl<'c, 'g> Matcher<'c, 'g> {
     /// The edges leaving `cur` that a relationship pattern allows, with the node at the other
     /// end.
     fn edges(&self, cur: NodeId, rel: &RelPat, dir: Dir) -> Vec<(EdgeId, NodeId)> {
-        let g = self.ctx.graph;
         let mut out = Vec::new();
-        let types: Option<Vec<Sym>> = if rel.types.is_empty() {
-            None
-        } else {
-            Some(rel.types.iter().filter_map(|t| g.sym(t)).collect())
-        };
-        let mut push_dir = |outgoing: bool, skip_loops: bool| match &types {
-            None => {
-                let it: Box<dyn Iterator<Item = (EdgeId, NodeId)>> = if outgoing {
-                    Box::new(g.outgoing(cur))
-                } else {
-                    Box::new(g.incoming(cur))
-                };
-                out.extend(it.filter(|(_, o)| !(skip_loops && *o == cur)));
-            }
-            Some(ts) => {
-                for t in ts {
-                    let it: Box<dyn Iterator<Item = (EdgeId, NodeId)>> = if outgoing {
-                        Box::new(g.outgoing_typed(cur, *t))
-                    } else {
-                        Box::new(g.incoming_typed(cur, *t))
-                    };
-                    out.extend(it.filter(|(_, o)| !(skip_loops && *o == cur)));
+        self.edges_into(cur, self.rel_types(rel).as_deref(), dir, &mut out);
+        out
+    }
+
+    /// Appends to `out` the live edges at `cur` in direction `dir` whose type is one of
+    /// `types` (any when `None`), each with the node at the other end. An undirected step
+    /// takes a self-loop once.
+    fn edges_into(
+        &self,
+        cur: NodeId,
+        types: Option<&[Sym]>,
+        dir: Dir,
+        out: &mut Vec<(EdgeId, NodeId)>,
+    ) {
+        let g = self.ctx.graph;
+        let start = out.len();
+        let push_dir = |outgoing: bool, skip_loops: bool, out: &mut Vec<(EdgeId, NodeId)>| {
+            let keep = |(_, o): &(EdgeId, NodeId)| !(skip_loops && *o == cur);
+            match (types, outgoing) {
+                (None, true) => out.extend(g.outgoing(cur).filter(keep)),
+                (None, false) => out.extend(g.incoming(cur).filter(keep)),
+                (Some(ts), true) => {
+                    for t in ts {
+                        out.extend(g.outgoing_typed(cur, *t).filter(keep));
+                    }
+                }
+                (Some(ts), false) => {
+                    for t in ts {
+                        out.extend(g.incoming_typed(cur, *t).filter(keep));
+                    }
                 }
             }
         };
         match dir {
-            Dir::Out => push_dir(true, false),
-            Dir::In => push_dir(false, false),
+            Dir::Out => push_dir(true, false, out),
+            Dir::In => push_dir(false, false, out),
             Dir::Both => {
-                push_dir(true, false);
-                push_dir(false, true);
+                push_dir(true, false, out);
+                push_dir(false, true, out);
             }
         }
         if let Some(dead) = self.ctx.dead {
             if !dead.edges.is_empty() {
-                out.retain(|(e, _)| !dead.edges.contains(e));
+                let mut i = start;
+                while i < out.len() {
+                    if dead.edges.contains(&out[i].0) {
+                        out.swap_remove(i);
+                    } else {
+                        i += 1;
+                    }
+                }
             }
         }
-        out
     }
 
-    /// The edges a relationship pattern allows between two given nodes. The near node's
-    /// allowed edges are grouped by far node once and kept, so closing many patterns on the
-    /// same node (triangles) costs one lookup each.
-    fn edges_between(
+    /// Appends to `out` the allowed edges between `cur` and a given node `t`. The allowed
+    /// edges of `cur`, sorted by far node, are kept for the next call: closing many patterns
+    /// on one node (every triangle through it) then costs a binary search each, whatever the
+    /// degree of either node.
+    #[allow(clippy::too_many_arguments)]
+    fn edges_between_into(
         &mut self,
         cur: NodeId,
         t: NodeId,
         rel: &RelPat,
+        types: Option<&[Sym]>,
         dir: Dir,
-    ) -> Vec<(EdgeId, NodeId)> {
+        out: &mut Vec<(EdgeId, NodeId)>,
+    ) {
         let key = (cur, dir, rel as *const RelPat as usize);
-        if !self.adjacency.contains_key(&key) {
-            if self.adjacency_size > ADJACENCY_CACHE_LIMIT {
-                self.adjacency.clear();
-                self.adjacency_size = 0;
-            }
-            let mut by_far: HashMap<NodeId, Vec<EdgeId>> = HashMap::new();
-            for (e, o) in self.edges(cur, rel, dir) {
-                by_far.entry(o).or_default().push(e);
-                self.adjacency_size += 1;
-            }
-            self.adjacency.insert(key, by_far);
+        if self.closing.as_ref().is_none_or(|(k, _)| *k != key) {
+            let mut list = self.closing.take().map(|(_, l)| l).unwrap_or_default();
+            let start = out.len();
+            self.edges_into(cur, types, dir, out);
+            list.clear();
+            list.extend(out.drain(start..).map(|(e, o)| (o, e)));
+            list.sort_unstable();
+            self.closing = Some((key, list));
         }
-        self.adjacency
-            .get(&key)
-            .and_then(|m| m.get(&t))
-            .map(|es| es.iter().map(|e| (*e, t)).collect())
-            .unwrap_or_default()
+        if let Some((_, list)) = &self.closing {
+            let i = list.partition_point(|(o, _)| *o < t);
+            out.extend(
+                list[i..]
+                    .iter()
+                    .take_while(|(o, _)| *o == t)
+                    .map(|(_, e)| (*e, t)),
+            );
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -595,25 +796,23 @@ impl<'c, 'g> Matcher<'c, 'g> {
         cur: NodeId,
         trace: &mut Trace,
         st: &mut State,
-        out: &mut Vec<Vec<QValue>>,
+        out: &mut Sink<'_>,
     ) -> Result<(), QueryError> {
-        let (rel, dir) = walk.rels[k];
-        let slot = self.slot(&rel.var);
+        let (rel, dir) = walk.rel(k);
+        let slot = walk.rel_slot(k);
         match rel.range {
             None => {
-                // When the far node is already bound, scan the smaller of the two adjacency
-                // lists (this is what makes closing a triangle cheap).
-                let target = self
-                    .slot(&walk.nodes[k + 1].var)
-                    .and_then(|i| match &st.vals[i] {
+                let target = walk.node_slot(k + 1).and_then(|i| match &st.vals[i] {
                         QValue::Node(t) if st.bound[i] => Some(*t),
                         _ => None,
                     });
-                let candidates = match target {
-                    Some(t) => self.edges_between(cur, t, rel, dir),
-                    None => self.edges(cur, rel, dir),
-                };
-                for (e, next) in candidates {
+                let mut buf = self.bufs.pop().unwrap_or_default();
+                buf.clear();
+                match target {
+                    Some(t) => self.edges_between_into(cur, t, rel, walk.types(k), dir, &mut buf),
+                    None => self.edges_into(cur, walk.types(k), dir, &mut buf),
+                }
+                for &(e, next) in &buf {
                     self.guard.tick()?;
                     if st.used.contains(&e) || !self.props_ok(&rel.props, &QValue::Rel(e), st)? {
                         continue;
@@ -622,12 +821,17 @@ impl<'c, 'g> Matcher<'c, 'g> {
                         continue;
                     };
                     st.used.push(e);
-                    trace.segs.push(vec![e]);
+                    if walk.trace {
+                        trace.segs.push(vec![e]);
+                    }
                     self.step_node(parts, pi, walk, k + 1, next, trace, st, out)?;
-                    trace.segs.pop();
+                    if walk.trace {
+                        trace.segs.pop();
+                    }
                     st.used.pop();
                     Self::unbind(st, slot, fresh);
                 }
+                self.bufs.push(buf);
             }
             Some((lo, hi)) => {
                 let lo = lo.unwrap_or(1);
@@ -638,19 +842,29 @@ impl<'c, 'g> Matcher<'c, 'g> {
                     self.var_segments(cur, rel, dir, lo, hi, st)?
                 };
                 for (seg, end) in segments {
-                    let mut in_order = seg.clone();
-                    if walk.reversed {
-                        in_order.reverse();
-                    }
-                    let list = QValue::List(in_order.into_iter().map(QValue::Rel).collect());
+                    self.guard.tick()?;
+                    let list = match slot {
+                        Some(_) => {
+                            let mut in_order = seg.clone();
+                            if walk.reversed {
+                                in_order.reverse();
+                            }
+                            QValue::List(in_order.into_iter().map(QValue::Rel).collect())
+                        }
+                        None => QValue::Null,
+                    };
                     let Some(fresh) = self.bind(st, slot, list) else {
                         continue;
                     };
                     let before = st.used.len();
                     st.used.extend(seg.iter().copied());
-                    trace.segs.push(seg);
+                    if walk.trace {
+                        trace.segs.push(seg);
+                    }
                     self.step_node(parts, pi, walk, k + 1, end, trace, st, out)?;
-                    trace.segs.pop();
+                    if walk.trace {
+                        trace.segs.pop();
+                    }
                     st.used.truncate(before);
                     Self::unbind(st, slot, fresh);
                 }
@@ -726,7 +940,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
         hi: u64,
         st: &State,
     ) -> Result<Vec<(Vec<EdgeId>, NodeId)>, QueryError> {
-        let mut dist: HashMap<NodeId, u64> = HashMap::new();
+        let mut dist: FxHashMap<NodeId, u64> = FxHashMap::default();
         let mut queue = VecDeque::new();
         let mut out = Vec::new();
         let mut back_to_start = false;
@@ -781,7 +995,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
         parts: &[PatternPart],
         pi: usize,
         st: &mut State,
-        out: &mut Vec<Vec<QValue>>,
+        out: &mut Sink<'_>,
     ) -> Result<(), QueryError> {
         let part = &parts[pi];
         let all = part.shortest == Some(true);
@@ -805,30 +1019,34 @@ impl<'c, 'g> Matcher<'c, 'g> {
             let Some(s_fresh) = self.bind(st, s_slot, QValue::Node(s)) else {
                 continue;
             };
-            // Distances and every predecessor edge at distance - 1.
-            let mut dist: HashMap<NodeId, u64> = HashMap::new();
-            let mut preds: HashMap<NodeId, Vec<(EdgeId, NodeId)>> = HashMap::new();
-            let mut order = Vec::new();
+            // Distances, and the predecessor edges at distance - 1: every one of them for
+            // allShortestPaths, the first found for shortestPath, which needs one path only.
+            let mut dist: FxHashMap<NodeId, u64> = FxHashMap::default();
+            let mut preds: FxHashMap<NodeId, Vec<(EdgeId, NodeId)>> = FxHashMap::default();
+            let mut order = vec![s];
             let mut queue = VecDeque::new();
             dist.insert(s, 0);
             queue.push_back(s);
             // With the far end known in advance, the search stops at the level that reaches
-            // the last of them.
-            let mut pending: Option<std::collections::HashSet<NodeId>> =
-                if self.cost(end_pat, st)? <= 64 {
-                    Some(self.candidates(end_pat, st)?.into_iter().collect())
-                } else {
-                    None
-                };
+            // the last of them (for shortestPath, as soon as it is reached).
+            let targets: Option<FxHashSet<NodeId>> = if self.cost(end_pat, st)? <= 64 {
+                Some(self.candidates(end_pat, st)?.into_iter().collect())
+            } else {
+                None
+            };
+            let mut pending = targets.clone();
             let mut stop_level = u64::MAX;
-            while let Some(u) = queue.pop_front() {
+            let types = self.rel_types(rel);
+            let mut buf = Vec::new();
+            'search: while let Some(u) = queue.pop_front() {
                 self.guard.tick()?;
-                order.push(u);
                 let du = dist[&u];
                 if du >= hi || du >= stop_level {
                     continue;
                 }
-                for (e, v) in self.edges(u, rel, rel.dir) {
+                buf.clear();
+                self.edges_into(u, types.as_deref(), rel.dir, &mut buf);
+                for &(e, v) in &buf {
                     if !self.props_ok(&rel.props, &QValue::Rel(e), st)? {
                         continue;
                     }
@@ -837,16 +1055,25 @@ impl<'c, 'g> Matcher<'c, 'g> {
                             dist.insert(v, du + 1);
                             preds.entry(v).or_default().push((e, u));
                             queue.push_back(v);
+                            order.push(v);
                             if let Some(p) = &mut pending {
                                 if p.remove(&v) && p.is_empty() && du + 1 >= lo {
+                                    if !all {
+                                        break 'search;
+                                    }
                                     stop_level = du + 1;
                                 }
                             }
                         }
-                        Some(&dv) if dv == du + 1 => preds.entry(v).or_default().push((e, u)),
+                        Some(&dv) if all && dv == du + 1 => {
+                            preds.entry(v).or_default().push((e, u))
+                        }
                         _ => {}
                     }
                 }
+            }
+            if let Some(ts) = &targets {
+                order.retain(|t| ts.contains(t));
             }
             for t in order {
                 let d = dist[&t];
@@ -896,7 +1123,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
 fn enumerate_paths(
     t: NodeId,
     s: NodeId,
-    preds: &HashMap<NodeId, Vec<(EdgeId, NodeId)>>,
+    preds: &FxHashMap<NodeId, Vec<(EdgeId, NodeId)>>,
     suffix: &mut Vec<EdgeId>,
     out: &mut Vec<Vec<EdgeId>>,
     all: bool,

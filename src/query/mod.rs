@@ -1,5 +1,6 @@
 //! A subset of openCypher: parsing, planning and execution over the store.
 
+pub mod aggregate;
 pub mod ast;
 pub mod error;
 pub mod exec;
@@ -10,6 +11,7 @@ pub mod matcher;
 pub mod parser;
 pub mod plan;
 pub mod result;
+pub mod shortcut;
 
 pub use error::{ErrorKind, Phase, QueryError};
 pub use result::{PathValue, QValue, QueryResult};
