@@ -276,6 +276,9 @@ enum Op {
     RemoveLabel(usize, u8),
     /// Lays the adjacency out afresh, so later changes go to its overlay again.
     Compact,
+    /// Rebuilds the graph in bulk from its records, as loading a file does, so later changes
+    /// edit bulk-built indexes.
+    Reload,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -295,6 +298,7 @@ fn op() -> impl Strategy<Value = Op> {
         (any::<usize>(), 0u8..4).prop_map(|(n, l)| Op::AddLabel(n, l)),
         (any::<usize>(), 0u8..4).prop_map(|(n, l)| Op::RemoveLabel(n, l)),
         Just(Op::Compact),
+        Just(Op::Reload),
     ]
 }
 
@@ -354,6 +358,7 @@ proptest! {
                     if let Some(n) = pick(&nodes, n) { g.remove_label(n, &format!("L{l}")).unwrap(); }
                 }
                 Op::Compact => g.compact(),
+                Op::Reload => g = Graph::from_records(g.to_records()).unwrap(),
             }
             prop_assert_eq!(g.verify_indexes(), Ok(()));
         }

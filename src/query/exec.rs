@@ -3,13 +3,13 @@
 //! Every change goes through [`Writer`], which logs how to undo it, so that a failed statement
 //! leaves the graph as it was.
 
+use super::aggregate::{Grouper, KeyTable};
 use super::ast::*;
 use super::error::{ErrorKind, Phase, QueryError};
 use super::expr::{self, eval, from_value, rt, total_cmp, Ctx, Scope};
-use super::aggregate::{Grouper, KeyTable};
 use super::matcher::Matcher;
-use super::shortcut::{self, Shortcut};
 use super::result::{QValue, QueryResult};
+use super::shortcut::{self, Shortcut};
 use super::ExecOptions;
 use crate::model::Value;
 use crate::store::{EdgeId, Graph, NodeId};
@@ -117,8 +117,7 @@ fn check_rows(n: usize, max_rows: usize) -> Result<(), QueryError> {
     Ok(())
 }
 
-impl Guard {
-}
+impl Guard {}
 
 /// What PROFILE measured for one clause.
 #[derive(Clone, Debug, Default)]
@@ -1218,8 +1217,7 @@ pub(crate) fn streams_into<'q>(
 fn needs_scope(p: &Projection, items: &[ProjItem]) -> bool {
     let names = item_names(items);
     p.filter.is_some()
-        || p
-            .order
+        || p.order
             .iter()
             .any(|(e, _)| order_column(e, items, &names).is_none())
 }

@@ -803,9 +803,9 @@ impl<'c, 'g> Matcher<'c, 'g> {
         match rel.range {
             None => {
                 let target = walk.node_slot(k + 1).and_then(|i| match &st.vals[i] {
-                        QValue::Node(t) if st.bound[i] => Some(*t),
-                        _ => None,
-                    });
+                    QValue::Node(t) if st.bound[i] => Some(*t),
+                    _ => None,
+                });
                 let mut buf = self.bufs.pop().unwrap_or_default();
                 buf.clear();
                 match target {

@@ -3,7 +3,7 @@
 use crate::model::{prop_get, Node, Sym, Value};
 use petgraph::stable_graph::NodeIndex;
 use roaring::RoaringBitmap;
-use rustc_hash::{FxHashMap, FxHasher};
+use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 use smallvec::SmallVec;
 use std::hash::{Hash, Hasher};
 
@@ -48,41 +48,139 @@ impl<'v> IndexKey<'v> {
 }
 
 // The indexes below map a hash of each key to the nodes holding it, not the key itself: no
-// copy of a million names is made, and building them on load allocates nothing per node
-// beyond the lists. A lookup therefore returns candidates, which the store checks against the
-// nodes' own values (module `mod.rs`), so that a hash collision never yields a wrong node.
+// copy of a million names is made. A lookup therefore returns candidates, which the store
+// checks against the nodes' own values (module `mod.rs`), so that a hash collision never
+// yields a wrong node.
+
+/// Key hashes to nodes: a sorted array of (hash, node) pairs built in one pass when a graph is
+/// loaded (a sort, where a million hash-table inserts would each miss the cache), plus the
+/// changes made since, kept aside.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Postings {
+    base: Vec<(u64, u32)>,
+    added: FxHashMap<u64, NodeList>,
+    /// Pairs of `base` that no longer hold.
+    removed: FxHashSet<(u64, u32)>,
+}
+
+impl Postings {
+    /// Postings holding exactly these pairs.
+    pub(crate) fn from_pairs(mut pairs: Vec<(u64, u32)>) -> Postings {
+        pairs.sort_unstable();
+        pairs.dedup();
+        Postings {
+            base: pairs,
+            ..Postings::default()
+        }
+    }
+
+    fn base_range(&self, hash: u64) -> &[(u64, u32)] {
+        let start = self.base.partition_point(|(h, _)| *h < hash);
+        let end = start + self.base[start..].partition_point(|(h, _)| *h == hash);
+        &self.base[start..end]
+    }
+
+    fn in_base(&self, hash: u64, node: u32) -> bool {
+        self.base_range(hash).iter().any(|(_, n)| *n == node)
+    }
+
+    fn insert(&mut self, hash: u64, node: NodeId) {
+        let slot = node.index() as u32;
+        if self.in_base(hash, slot) {
+            self.removed.remove(&(hash, slot));
+        } else {
+            let list = self.added.entry(hash).or_default();
+            if !list.contains(&node) {
+                list.push(node);
+            }
+        }
+    }
+
+    fn remove(&mut self, hash: u64, node: NodeId) {
+        if let Some(list) = self.added.get_mut(&hash) {
+            if let Some(i) = list.iter().position(|n| *n == node) {
+                list.remove(i);
+                if list.is_empty() {
+                    self.added.remove(&hash);
+                }
+                return;
+            }
+        }
+        let slot = node.index() as u32;
+        if self.in_base(hash, slot) {
+            self.removed.insert((hash, slot));
+        }
+    }
+
+    fn get(&self, hash: u64) -> NodeList {
+        let mut out: NodeList = self
+            .base_range(hash)
+            .iter()
+            .filter(|pair| self.removed.is_empty() || !self.removed.contains(pair))
+            .map(|(_, n)| NodeId::new(*n as usize))
+            .collect();
+        if let Some(list) = self.added.get(&hash) {
+            out.extend_from_slice(list);
+        }
+        out
+    }
+
+    /// Every hash with its nodes, sorted: what two postings holding the same pairs share,
+    /// however they were built.
+    pub(crate) fn entries(&self) -> Vec<(u64, Vec<NodeId>)> {
+        let mut pairs: Vec<(u64, u32)> = self
+            .base
+            .iter()
+            .filter(|pair| !self.removed.contains(pair))
+            .copied()
+            .chain(
+                self.added
+                    .iter()
+                    .flat_map(|(h, list)| list.iter().map(|n| (*h, n.index() as u32))),
+            )
+            .collect();
+        pairs.sort_unstable();
+        let mut out: Vec<(u64, Vec<NodeId>)> = Vec::new();
+        for (h, n) in pairs {
+            match out.last_mut() {
+                Some((last, list)) if *last == h => list.push(NodeId::new(n as usize)),
+                _ => out.push((h, vec![NodeId::new(n as usize)])),
+            }
+        }
+        out
+    }
+}
 
 /// Maps the values of one property to the nodes that hold them (by hash; see above).
 #[derive(Clone, Debug, Default)]
 pub struct ValueIndex {
-    pub(crate) map: FxHashMap<u64, NodeList>,
+    pub(crate) postings: Postings,
 }
 
 impl ValueIndex {
+    /// The hash a value is indexed under, or `None` when it cannot be indexed.
+    pub(crate) fn hash_of(value: &Value) -> Option<u64> {
+        IndexKey::of(value).map(|k| k.hash())
+    }
+
     /// Records that `node` holds `value`.
     pub fn insert(&mut self, value: &Value, node: NodeId) {
-        if let Some(key) = IndexKey::of(value) {
-            push_unique(self.map.entry(key.hash()).or_default(), node);
+        if let Some(h) = Self::hash_of(value) {
+            self.postings.insert(h, node);
         }
     }
 
     /// Forgets that `node` holds `value`.
     pub fn remove(&mut self, value: &Value, node: NodeId) {
-        if let Some(key) = IndexKey::of(value) {
-            remove_from(&mut self.map, key.hash(), node);
+        if let Some(h) = Self::hash_of(value) {
+            self.postings.remove(h, node);
         }
     }
 
     /// The nodes that may hold a value equal to `value` (a superset, to be checked), or `None`
     /// when the index cannot answer (the value is not indexable): then the caller scans.
-    pub fn candidates(&self, value: &Value) -> Option<&[NodeId]> {
-        let key = IndexKey::of(value)?;
-        Some(self.map.get(&key.hash()).map_or(&[][..], |l| l.as_slice()))
-    }
-
-    /// Every (key hash, nodes) entry, for consistency checks.
-    pub fn entries(&self) -> impl Iterator<Item = (&u64, &NodeList)> {
-        self.map.iter()
+    pub fn candidates(&self, value: &Value) -> Option<NodeList> {
+        Some(self.postings.get(Self::hash_of(value)?))
     }
 }
 
@@ -95,7 +193,7 @@ pub fn same_key(a: &Value, b: &Value) -> bool {
 /// folded text; see above).
 #[derive(Clone, Debug, Default)]
 pub struct AliasIndex {
-    pub(crate) map: FxHashMap<u64, NodeList>,
+    pub(crate) postings: Postings,
 }
 
 /// Case-folds a name for alias lookup: lower case, whitespace collapsed, trimmed.
@@ -118,7 +216,8 @@ pub fn same_folded(a: &str, b: &str) -> bool {
     folded(a).eq(folded(b))
 }
 
-fn folded_hash(text: &str) -> u64 {
+/// The hash a text is indexed under in the alias index.
+pub(crate) fn folded_hash(text: &str) -> u64 {
     let mut h = FxHasher::default();
     for c in folded(text) {
         h.write_u32(c as u32);
@@ -129,39 +228,17 @@ fn folded_hash(text: &str) -> u64 {
 impl AliasIndex {
     /// Records that `node` answers to `text`.
     pub fn insert(&mut self, text: &str, node: NodeId) {
-        push_unique(self.map.entry(folded_hash(text)).or_default(), node);
+        self.postings.insert(folded_hash(text), node);
     }
 
     /// Forgets that `node` answers to `text`.
     pub fn remove(&mut self, text: &str, node: NodeId) {
-        remove_from(&mut self.map, folded_hash(text), node);
+        self.postings.remove(folded_hash(text), node);
     }
 
     /// The nodes that may answer to `text`, case-insensitively (a superset, to be checked).
-    pub fn candidates(&self, text: &str) -> &[NodeId] {
-        self.map
-            .get(&folded_hash(text))
-            .map_or(&[][..], |l| l.as_slice())
-    }
-
-    /// Every (hash, nodes) entry, for consistency checks.
-    pub fn entries(&self) -> impl Iterator<Item = (&u64, &NodeList)> {
-        self.map.iter()
-    }
-}
-
-fn push_unique(list: &mut NodeList, node: NodeId) {
-    if !list.contains(&node) {
-        list.push(node);
-    }
-}
-
-fn remove_from(map: &mut FxHashMap<u64, NodeList>, key: u64, node: NodeId) {
-    if let Some(list) = map.get_mut(&key) {
-        list.retain(|n| *n != node);
-        if list.is_empty() {
-            map.remove(&key);
-        }
+    pub fn candidates(&self, text: &str) -> NodeList {
+        self.postings.get(folded_hash(text))
     }
 }
 
@@ -201,26 +278,45 @@ impl NodeIndexes {
     /// reserved up front: what loading a file does, on a thread of its own.
     pub(crate) fn build(keys: IndexedKeys, nodes: &[Option<Node>]) -> NodeIndexes {
         let live = nodes.iter().flatten().count();
-        let mut idx = NodeIndexes::default();
-        idx.names.map.reserve(live);
-        idx.aliases.map.reserve(live);
+        let mut names = Vec::with_capacity(live);
+        let mut ids = Vec::with_capacity(live);
+        let mut aliases = Vec::with_capacity(live);
         // Slots rise, so each label's bitmap is built by appending.
         let mut labels: FxHashMap<Sym, Vec<u32>> = FxHashMap::default();
         for (i, node) in nodes.iter().enumerate() {
             let Some(node) = node else { continue };
+            let slot = i as u32;
             for l in &node.labels {
-                labels.entry(*l).or_default().push(i as u32);
+                labels.entry(*l).or_default().push(slot);
             }
-            idx.add_values(keys, NodeId::new(i), node);
+            if let Some(h) = prop_get(&node.props, keys.name).and_then(ValueIndex::hash_of) {
+                names.push((h, slot));
+            }
+            if let Some(h) = prop_get(&node.props, keys.id).and_then(ValueIndex::hash_of) {
+                ids.push((h, slot));
+            }
+            for text in alias_texts(node, keys) {
+                aliases.push((folded_hash(text), slot));
+            }
         }
-        idx.by_label = labels
-            .into_iter()
-            .map(|(l, slots)| {
-                let bitmap = RoaringBitmap::from_sorted_iter(slots).unwrap_or_default();
-                (l, bitmap)
-            })
-            .collect();
-        idx
+        NodeIndexes {
+            names: ValueIndex {
+                postings: Postings::from_pairs(names),
+            },
+            ids: ValueIndex {
+                postings: Postings::from_pairs(ids),
+            },
+            aliases: AliasIndex {
+                postings: Postings::from_pairs(aliases),
+            },
+            by_label: labels
+                .into_iter()
+                .map(|(l, slots)| {
+                    let bitmap = RoaringBitmap::from_sorted_iter(slots).unwrap_or_default();
+                    (l, bitmap)
+                })
+                .collect(),
+        }
     }
 
     /// Records node `n` in every index.
