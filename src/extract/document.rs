@@ -73,6 +73,9 @@ pub struct Document {
     pub name: String,
     /// The text, as read (HTML with its tags stripped).
     pub text: String,
+    /// `text` with its ASCII letters lower-cased, at the same byte offsets: every stage that
+    /// matches words reads this one copy.
+    pub lower: String,
     /// Lines and paragraphs.
     pub blocks: Vec<Block>,
     /// Sentences in document order.
@@ -114,11 +117,13 @@ pub fn parse_text(name: &str, text: &str) -> Document {
     } else {
         text.to_string()
     };
-    let blocks = split_blocks(&text);
-    let sentences = split_sentences(&text, &blocks);
+    let lower = text.to_ascii_lowercase();
+    let blocks = split_blocks(&text, &lower);
+    let sentences = split_sentences(&text, &lower, &blocks);
     Document {
         name: name.to_string(),
         text,
+        lower,
         blocks,
         sentences,
         annotations: Vec::new(),
@@ -186,10 +191,12 @@ pub fn parse_pubtator(text: &str) -> (Vec<Document>, Vec<PubTatorIssue>) {
                 chrome: Chrome::Content,
             });
         }
-        let sentences = split_sentences(&text, &blocks);
+        let lower = text.to_ascii_lowercase();
+        let sentences = split_sentences(&text, &lower, &blocks);
         docs.push(Document {
             name: p.pmid,
             text,
+            lower,
             blocks,
             sentences,
             annotations,
@@ -360,8 +367,9 @@ fn decode_entity(name: &str) -> Option<char> {
 const BULLETS: [char; 5] = ['-', '*', '•', '·', '–'];
 
 /// Splits text into blocks: one per line, hard-wrapped paragraph lines joined, each classified
-/// as heading, bullet or paragraph and as content, marketing or boilerplate.
-pub fn split_blocks(text: &str) -> Vec<Block> {
+/// as heading, bullet or paragraph and as content, marketing or boilerplate. `lower` is
+/// `text.to_ascii_lowercase()`.
+pub fn split_blocks(text: &str, lower: &str) -> Vec<Block> {
     let mut blocks: Vec<Block> = Vec::new();
     let mut offset = 0;
     for raw in text.split_inclusive('\n') {
@@ -424,7 +432,7 @@ pub fn split_blocks(text: &str) -> Vec<Block> {
         });
     }
     for b in &mut blocks {
-        b.chrome = classify_block(&text[b.start..b.end]);
+        b.chrome = classify_block(&text[b.start..b.end], &lower[b.start..b.end]);
     }
     blocks
 }
@@ -563,7 +571,8 @@ fn lower_words(lower: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Decides whether a block is content, marketing or boilerplate from its wording alone.
-pub fn classify_block(block: &str) -> Chrome {
+/// `ascii_lower` is `block.to_ascii_lowercase()`.
+pub fn classify_block(block: &str, ascii_lower: &str) -> Chrome {
     let (mut letters, mut latin) = (0usize, 0usize);
     for c in block.chars() {
         if c.is_alphabetic() {
@@ -581,14 +590,16 @@ pub fn classify_block(block: &str) -> Chrome {
         return Chrome::Boilerplate;
     }
     // ASCII text lower-cases the same either way, without the Unicode tables.
+    let unicode_lower;
     let lower = if block.is_ascii() {
-        block.to_ascii_lowercase()
+        ascii_lower
     } else {
-        block.to_lowercase()
+        unicode_lower = block.to_lowercase();
+        &unicode_lower
     };
     let w = chrome_words();
     let (mut n, mut english, mut foreign) = (0, 0, 0);
-    for word in lower_words(&lower) {
+    for word in lower_words(lower) {
         n += 1;
         english += usize::from(w.english.contains(word));
         foreign += usize::from(w.foreign.contains(word));
@@ -596,27 +607,27 @@ pub fn classify_block(block: &str) -> Chrome {
     if foreign >= 2 && foreign > english {
         return Chrome::Boilerplate;
     }
-    if n <= 25 && w.boilerplate.is_match(&lower) {
+    if n <= 25 && w.boilerplate.is_match(lower) {
         return Chrome::Boilerplate;
     }
     Chrome::Content
 }
 
-/// Decides whether a sentence is addressed to the reader or sells something.
-pub fn is_marketing(sentence: &str) -> bool {
-    if sentence.contains('!') {
+/// Decides whether a sentence is addressed to the reader or sells something, from the
+/// sentence lower-cased (ASCII).
+pub fn is_marketing(lower: &str) -> bool {
+    if lower.contains('!') {
         return true;
     }
-    let lower = sentence.to_ascii_lowercase();
     let w = chrome_words();
     let mut hits = 0;
-    for word in lower_words(&lower) {
+    for word in lower_words(lower) {
         if w.reader.contains(word) {
             return true;
         }
         hits += usize::from(w.selling.contains(word));
     }
-    hits += w.selling_phrases.find_iter(&lower).count();
+    hits += w.selling_phrases.find_iter(lower).count();
     hits >= 2
 }
 
@@ -628,11 +639,13 @@ const ABBREVIATIONS: [&str; 36] = [
 
 /// Splits every block into sentences. A full stop ends a sentence only when a space and an
 /// upper-case letter, digit or opening quote follow, and the word before it is not an
-/// abbreviation ("e.g.", "et al.", "Fig.") or an initial.
-pub fn split_sentences(text: &str, blocks: &[Block]) -> Vec<Sentence> {
+/// abbreviation ("e.g.", "et al.", "Fig.") or an initial. `lower` is
+/// `text.to_ascii_lowercase()`.
+pub fn split_sentences(text: &str, lower: &str, blocks: &[Block]) -> Vec<Sentence> {
     let mut out = Vec::new();
     for (bi, b) in blocks.iter().enumerate() {
         let block = &text[b.start..b.end];
+        let block_lower = &lower[b.start..b.end];
         let mut start = 0;
         let bytes = block.as_bytes();
         let mut i = 0;
@@ -651,8 +664,10 @@ pub fn split_sentences(text: &str, blocks: &[Block]) -> Vec<Sentence> {
                     let opens = next.is_uppercase()
                         || next.is_ascii_digit()
                         || matches!(next, '"' | '“' | '\'' | '(' | '[');
-                    if opens && (c != b'.' || !is_abbreviation(&block[start..i])) {
-                        push_sentence(&mut out, b.start, block, start, j, bi, b.chrome);
+                    if opens
+                        && (c != b'.' || !is_abbreviation(&block[start..i], &block_lower[start..i]))
+                    {
+                        push_sentence(&mut out, b.start, block_lower, start, j, bi, b.chrome);
                         start = j + ws;
                         i = start;
                         continue;
@@ -661,7 +676,15 @@ pub fn split_sentences(text: &str, blocks: &[Block]) -> Vec<Sentence> {
             }
             i += 1;
         }
-        push_sentence(&mut out, b.start, block, start, block.len(), bi, b.chrome);
+        push_sentence(
+            &mut out,
+            b.start,
+            block_lower,
+            start,
+            block.len(),
+            bi,
+            b.chrome,
+        );
     }
     out
 }
@@ -669,13 +692,13 @@ pub fn split_sentences(text: &str, blocks: &[Block]) -> Vec<Sentence> {
 fn push_sentence(
     out: &mut Vec<Sentence>,
     base: usize,
-    block: &str,
+    block_lower: &str,
     start: usize,
     end: usize,
     bi: usize,
     chrome: Chrome,
 ) {
-    let s = &block[start..end];
+    let s = &block_lower[start..end];
     let trimmed = s.trim();
     if trimmed.is_empty() {
         return;
@@ -695,13 +718,16 @@ fn push_sentence(
     });
 }
 
-fn is_abbreviation(before: &str) -> bool {
-    let word = before
-        .rsplit(|c: char| c.is_whitespace() || c == '(' || c == '[')
-        .next()
-        .unwrap_or("");
-    let lower = word.to_ascii_lowercase();
-    if ABBREVIATIONS.contains(&lower.as_str()) {
+/// Whether the word that ends `before` (`before_lower` is its ASCII lower case) is an
+/// abbreviation whose full stop ends no sentence.
+fn is_abbreviation(before: &str, before_lower: &str) -> bool {
+    let at = before
+        .rfind(|c: char| c.is_whitespace() || c == '(' || c == '[')
+        .map_or(0, |p| {
+            p + before[p..].chars().next().map_or(1, char::len_utf8)
+        });
+    let word = &before[at..];
+    if ABBREVIATIONS.contains(&&before_lower[at..]) {
         return true;
     }
     // An initial ("L. Alan") or a dotted abbreviation ("U.S.").
