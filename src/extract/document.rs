@@ -2,7 +2,7 @@
 //! what remains into blocks (headings, bullets, paragraphs) and sentences.
 
 use aho_corasick::AhoCorasick;
-use rustc_hash::FxHashSet;
+use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
 /// What kind of line a block is; lists under headings depend on it.
@@ -101,13 +101,13 @@ pub fn is_html(name: &str, text: &str) -> bool {
     if lower.ends_with(".html") || lower.ends_with(".htm") {
         return true;
     }
-    let head: String = text
-        .chars()
-        .take(512)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    let head = head.trim_start();
-    head.starts_with("<!doctype html") || head.starts_with("<html")
+    let head_end = text.char_indices().nth(512).map_or(text.len(), |(i, _)| i);
+    let head = text[..head_end].trim_start().as_bytes();
+    let opens = |tag: &[u8]| {
+        head.get(..tag.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(tag))
+    };
+    opens(b"<!doctype html") || opens(b"<html")
 }
 
 /// Reads one plain-text, Markdown or HTML document.
@@ -532,12 +532,20 @@ const MARKETING: [&str; 24] = [
     "contact",
 ];
 
+/// What a word is to the chrome checks, as bits.
+const ENGLISH: u8 = 1;
+const FOREIGN: u8 = 2;
+/// Addressed to the reader ("you", "we").
+const READER: u8 = 4;
+/// A selling word ("free", "rehab").
+const SELLING: u8 = 8;
+
 struct ChromeWords {
     boilerplate: AhoCorasick,
-    english: FxHashSet<&'static str>,
-    foreign: FxHashSet<&'static str>,
-    reader: FxHashSet<&'static str>,
-    selling: FxHashSet<&'static str>,
+    /// Every listed word with what it is; one look-up per word of the text.
+    words: FxHashMap<&'static str, u8>,
+    /// The longest listed word, in bytes: longer words need no look-up.
+    longest: usize,
     selling_phrases: AhoCorasick,
 }
 
@@ -549,39 +557,94 @@ fn chrome_words() -> &'static ChromeWords {
             .copied()
             .filter(|m| m.contains(' '))
             .collect();
+        let mut words: FxHashMap<&'static str, u8> = FxHashMap::default();
+        let lists: [(&[&'static str], u8); 4] = [
+            (&ENGLISH_STOP, ENGLISH),
+            (&FOREIGN_STOP, FOREIGN),
+            (&MARKETING[..6], READER),
+            (&MARKETING[6..], SELLING),
+        ];
+        for (list, bit) in lists {
+            for w in list.iter().filter(|w| !w.contains(' ')) {
+                *words.entry(w).or_default() |= bit;
+            }
+        }
         ChromeWords {
             boilerplate: AhoCorasick::new(BOILERPLATE).expect("fixed word lists compile"),
-            english: ENGLISH_STOP.iter().copied().collect(),
-            foreign: FOREIGN_STOP.iter().copied().collect(),
-            reader: MARKETING[..6].iter().copied().collect(),
-            selling: MARKETING[6..]
-                .iter()
-                .copied()
-                .filter(|m| !m.contains(' '))
-                .collect(),
+            longest: words.keys().map(|w| w.len()).max().unwrap_or(0),
+            words,
             selling_phrases: AhoCorasick::new(phrases).expect("fixed word lists compile"),
         }
     })
 }
 
-fn lower_words(lower: &str) -> impl Iterator<Item = &str> {
-    lower
-        .split(|c: char| !c.is_alphanumeric() && c != '\'')
-        .filter(|w| !w.is_empty())
+impl ChromeWords {
+    /// What a word is (0 for a word on no list).
+    fn class(&self, word: &str) -> u8 {
+        if word.len() > self.longest {
+            return 0;
+        }
+        self.words.get(word).copied().unwrap_or(0)
+    }
+}
+
+/// Calls `f` with every word of a lower-cased text: runs of letters, digits and apostrophes.
+fn lower_words(lower: &str, mut f: impl FnMut(&str)) {
+    /// ASCII bytes that belong to words.
+    const WORD_BYTE: [bool; 128] = {
+        let mut t = [false; 128];
+        let mut b = 0;
+        while b < 128 {
+            t[b] = (b as u8).is_ascii_alphanumeric() || b == b'\'' as usize;
+            b += 1;
+        }
+        t
+    };
+    let bytes = lower.as_bytes();
+    let mut start = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (in_word, width) = if b < 128 {
+            (WORD_BYTE[usize::from(b)], 1)
+        } else {
+            let c = lower[i..].chars().next().unwrap_or(' ');
+            (c.is_alphanumeric(), c.len_utf8())
+        };
+        match (in_word, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                f(&lower[s..i]);
+                start = None;
+            }
+            _ => {}
+        }
+        i += width;
+    }
+    if let Some(s) = start {
+        f(&lower[s..]);
+    }
 }
 
 /// Decides whether a block is content, marketing or boilerplate from its wording alone.
 /// `ascii_lower` is `block.to_ascii_lowercase()`.
 pub fn classify_block(block: &str, ascii_lower: &str) -> Chrome {
-    let (mut letters, mut latin) = (0usize, 0usize);
-    for c in block.chars() {
-        if c.is_alphabetic() {
-            letters += 1;
-            if c.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&c) {
-                latin += 1;
+    let (letters, latin) = if block.is_ascii() {
+        // ASCII letters are all Latin.
+        let n = usize::from(block.bytes().any(|b| b.is_ascii_alphabetic()));
+        (n, n)
+    } else {
+        let (mut letters, mut latin) = (0usize, 0usize);
+        for c in block.chars() {
+            if c.is_alphabetic() {
+                letters += 1;
+                if c.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&c) {
+                    latin += 1;
+                }
             }
         }
-    }
+        (letters, latin)
+    };
     if letters == 0 || latin * 10 < letters * 7 {
         return Chrome::Boilerplate;
     }
@@ -599,11 +662,12 @@ pub fn classify_block(block: &str, ascii_lower: &str) -> Chrome {
     };
     let w = chrome_words();
     let (mut n, mut english, mut foreign) = (0, 0, 0);
-    for word in lower_words(lower) {
+    lower_words(lower, |word| {
         n += 1;
-        english += usize::from(w.english.contains(word));
-        foreign += usize::from(w.foreign.contains(word));
-    }
+        let class = w.class(word);
+        english += usize::from(class & ENGLISH != 0);
+        foreign += usize::from(class & FOREIGN != 0);
+    });
     if foreign >= 2 && foreign > english {
         return Chrome::Boilerplate;
     }
@@ -616,19 +680,23 @@ pub fn classify_block(block: &str, ascii_lower: &str) -> Chrome {
 /// Decides whether a sentence is addressed to the reader or sells something, from the
 /// sentence lower-cased (ASCII).
 pub fn is_marketing(lower: &str) -> bool {
+    let phrases = chrome_words().selling_phrases.find_iter(lower).count();
+    marketing(lower, phrases)
+}
+
+/// [`is_marketing`], given how many selling phrases the sentence holds.
+fn marketing(lower: &str, phrases: usize) -> bool {
     if lower.contains('!') {
         return true;
     }
     let w = chrome_words();
-    let mut hits = 0;
-    for word in lower_words(lower) {
-        if w.reader.contains(word) {
-            return true;
-        }
-        hits += usize::from(w.selling.contains(word));
-    }
-    hits += w.selling_phrases.find_iter(lower).count();
-    hits >= 2
+    let (mut reader, mut hits) = (false, 0);
+    lower_words(lower, |word| {
+        let class = w.class(word);
+        reader |= class & READER != 0;
+        hits += usize::from(class & SELLING != 0);
+    });
+    reader || hits + phrases >= 2
 }
 
 const ABBREVIATIONS: [&str; 36] = [
@@ -643,6 +711,12 @@ const ABBREVIATIONS: [&str; 36] = [
 /// `text.to_ascii_lowercase()`.
 pub fn split_sentences(text: &str, lower: &str, blocks: &[Block]) -> Vec<Sentence> {
     let mut out = Vec::new();
+    // Selling phrases, found once for the whole text (they cannot overlap one another).
+    let phrases: Vec<(usize, usize)> = chrome_words()
+        .selling_phrases
+        .find_iter(lower)
+        .map(|m| (m.start(), m.end()))
+        .collect();
     for (bi, b) in blocks.iter().enumerate() {
         let block = &text[b.start..b.end];
         let block_lower = &lower[b.start..b.end];
@@ -667,7 +741,16 @@ pub fn split_sentences(text: &str, lower: &str, blocks: &[Block]) -> Vec<Sentenc
                     if opens
                         && (c != b'.' || !is_abbreviation(&block[start..i], &block_lower[start..i]))
                     {
-                        push_sentence(&mut out, b.start, block_lower, start, j, bi, b.chrome);
+                        push_sentence(
+                            &mut out,
+                            &phrases,
+                            b.start,
+                            block_lower,
+                            start,
+                            j,
+                            bi,
+                            b.chrome,
+                        );
                         start = j + ws;
                         i = start;
                         continue;
@@ -678,6 +761,7 @@ pub fn split_sentences(text: &str, lower: &str, blocks: &[Block]) -> Vec<Sentenc
         }
         push_sentence(
             &mut out,
+            &phrases,
             b.start,
             block_lower,
             start,
@@ -689,8 +773,10 @@ pub fn split_sentences(text: &str, lower: &str, blocks: &[Block]) -> Vec<Sentenc
     out
 }
 
+#[allow(clippy::too_many_arguments)]
 fn push_sentence(
     out: &mut Vec<Sentence>,
+    phrases: &[(usize, usize)],
     base: usize,
     block_lower: &str,
     start: usize,
@@ -705,14 +791,22 @@ fn push_sentence(
     }
     let lead = s.len() - s.trim_start().len();
     let st = base + start + lead;
-    let chrome = if chrome == Chrome::Content && is_marketing(trimmed) {
+    let end = st + trimmed.len();
+    let held = |&(ps, pe): &(usize, usize)| ps >= st && pe <= end;
+    let first = phrases.partition_point(|&(ps, _)| ps < st);
+    let phrase_count = phrases[first..]
+        .iter()
+        .take_while(|&&(ps, _)| ps < end)
+        .filter(|p| held(p))
+        .count();
+    let chrome = if chrome == Chrome::Content && marketing(trimmed, phrase_count) {
         Chrome::Marketing
     } else {
         chrome
     };
     out.push(Sentence {
         start: st,
-        end: st + trimmed.len(),
+        end,
         block: bi,
         chrome,
     });

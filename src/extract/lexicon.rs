@@ -477,6 +477,10 @@ impl Lexicon {
                 return true;
             }
             let t = &lower[h.start..h.end];
+            // Most names are one word: no space, no search.
+            if !t.as_bytes().contains(&b' ') {
+                return true;
+            }
             let Some(p) = t.find(" and ") else {
                 return true;
             };
