@@ -1469,8 +1469,12 @@ fn has(hay: &str, needle: &str) -> bool {
     if hay.len() > 64 {
         return hay.contains(needle);
     }
-    let n = needle.as_bytes();
-    n.is_empty() || hay.as_bytes().windows(n.len()).any(|w| w == n)
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let Some((&first, rest)) = n.split_first() else {
+        return true;
+    };
+    (0..(h.len() + 1).saturating_sub(n.len()))
+        .any(|i| h[i] == first && h[i + 1..i + n.len()] == *rest)
 }
 
 /// A drug that IS_A "NMDA receptor antagonist" also ANTAGONIZES the NMDA receptor it names.
