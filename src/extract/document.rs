@@ -544,8 +544,9 @@ struct ChromeWords {
     boilerplate: AhoCorasick,
     /// Every listed word with what it is; one look-up per word of the text.
     words: FxHashMap<&'static str, u8>,
-    /// The longest listed word, in bytes: longer words need no look-up.
-    longest: usize,
+    /// For each first byte, the lengths (as bits, below 15) of the listed words that start
+    /// with it: most words of a text are told apart from every listed one without a look-up.
+    shapes: [u16; 256],
     selling_phrases: AhoCorasick,
 }
 
@@ -571,7 +572,14 @@ fn chrome_words() -> &'static ChromeWords {
         }
         ChromeWords {
             boilerplate: AhoCorasick::new(BOILERPLATE).expect("fixed word lists compile"),
-            longest: words.keys().map(|w| w.len()).max().unwrap_or(0),
+            shapes: {
+                let mut shapes = [0u16; 256];
+                for w in words.keys() {
+                    // Words of 15 bytes or more are always looked up.
+                    shapes[usize::from(w.as_bytes()[0])] |= 1 << w.len().min(15);
+                }
+                shapes
+            },
             words,
             selling_phrases: AhoCorasick::new(phrases).expect("fixed word lists compile"),
         }
@@ -580,8 +588,12 @@ fn chrome_words() -> &'static ChromeWords {
 
 impl ChromeWords {
     /// What a word is (0 for a word on no list).
+    #[inline]
     fn class(&self, word: &str) -> u8 {
-        if word.len() > self.longest {
+        let Some(&first) = word.as_bytes().first() else {
+            return 0;
+        };
+        if word.len() < 15 && self.shapes[usize::from(first)] & (1 << word.len()) == 0 {
             return 0;
         }
         self.words.get(word).copied().unwrap_or(0)
@@ -601,28 +613,34 @@ fn lower_words(lower: &str, mut f: impl FnMut(&str)) {
         t
     };
     let bytes = lower.as_bytes();
-    let mut start = None;
-    let mut i = 0;
-    while i < bytes.len() {
+    // Whether the character at `i` belongs to a word, and its width.
+    let at = |i: usize| -> (bool, usize) {
         let b = bytes[i];
-        let (in_word, width) = if b < 128 {
+        if b < 128 {
             (WORD_BYTE[usize::from(b)], 1)
         } else {
             let c = lower[i..].chars().next().unwrap_or(' ');
             (c.is_alphanumeric(), c.len_utf8())
-        };
-        match (in_word, start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                f(&lower[s..i]);
-                start = None;
-            }
-            _ => {}
         }
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        // Separators, then a word.
+        let (in_word, width) = at(i);
+        if !in_word {
+            i += width;
+            continue;
+        }
+        let start = i;
         i += width;
-    }
-    if let Some(s) = start {
-        f(&lower[s..]);
+        while i < bytes.len() {
+            let (in_word, width) = at(i);
+            if !in_word {
+                break;
+            }
+            i += width;
+        }
+        f(&lower[start..i]);
     }
 }
 

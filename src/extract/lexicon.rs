@@ -401,7 +401,7 @@ impl Lexicon {
     /// overlap, names inside a chosen match kept as nested hits. `lower` is
     /// `text.to_ascii_lowercase()`, passed in so a caller can reuse it.
     pub fn find(&self, text: &str, lower: &str) -> Vec<Hit> {
-        let mut cands: Vec<(usize, usize, usize)> = Vec::new();
+        let mut cands: Vec<(usize, usize, usize)> = Vec::with_capacity(text.len() / 48 + 4);
         let bytes = lower.as_bytes();
         let mut i = 0;
         let mut prev_alnum = false;
@@ -541,7 +541,7 @@ impl Lexicon {
 /// Picks the longest non-overlapping matches and keeps what lies inside them as nested.
 fn select(mut cands: Vec<(usize, usize, usize)>) -> Vec<Hit> {
     cands.sort_by(|a, b| (b.1 - b.0).cmp(&(a.1 - a.0)).then(a.0.cmp(&b.0)));
-    let mut chosen: Vec<Hit> = Vec::new();
+    let mut chosen: Vec<Hit> = Vec::with_capacity(cands.len());
     let mut nested: Vec<Hit> = Vec::new();
     for (s, e, entry) in cands {
         let overlap = chosen.iter().find(|h| s < h.end && h.start < e);

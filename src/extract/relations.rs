@@ -489,6 +489,7 @@ pub fn effect_names() -> impl Iterator<Item = &'static str> {
 /// an effect adjective stands for, when the document's entities include it.
 pub fn extract(cx: &Context, effect_entity: &dyn Fn(&str) -> Option<usize>) -> Vec<Fact> {
     let mut facts = Vec::new();
+    let mut spare = Spare::default();
     for (i, sentence) in cx.doc.sentences.iter().enumerate() {
         if sentence.chrome != Chrome::Content {
             continue;
@@ -499,17 +500,19 @@ pub fn extract(cx: &Context, effect_entity: &dyn Fn(&str) -> Option<usize>) -> V
         if all.is_empty() && (cx.topic.is_none() || !lower.contains(" effect")) {
             continue;
         }
-        let scan = scan_sentence(cx.lower, sentence.start, sentence.end, all);
+        let scan = scan_sentence(&mut spare, cx.lower, sentence.start, sentence.end, all);
+        let mut args = Spare::take(&mut spare.args);
+        args.extend(
+            all.iter()
+                .copied()
+                .filter(|m| !m.nested && !adjectival(cx, m)),
+        );
         let s = Sent {
             cx,
             index: i,
             start: sentence.start,
             end: sentence.end,
-            args: all
-                .iter()
-                .copied()
-                .filter(|m| !m.nested && !adjectival(cx, m))
-                .collect(),
+            args,
             all,
             trigs: scan.trigs,
             hedged: scan.hedged,
@@ -525,6 +528,7 @@ pub fn extract(cx: &Context, effect_entity: &dyn Fn(&str) -> Option<usize>) -> V
         s.interactions(&mut facts);
         s.effect_adjectives(&mut facts, effect_entity);
         derive_from_classes(&s, &mut facts, before);
+        spare.keep(s);
     }
     lists_under_headings(cx, &mut facts);
     finish(facts, cx)
@@ -644,14 +648,51 @@ struct Scan {
     cues: CueFlags,
 }
 
-fn scan_sentence(lower: &str, start: usize, end: usize, mentions: &[Mention]) -> Scan {
+/// Lists kept from one sentence to the next, so that reading a sentence allocates nothing
+/// once they have grown.
+#[derive(Default)]
+struct Spare {
+    trig_occ: Vec<(usize, usize, usize)>,
+    hedge_occ: Vec<(usize, usize)>,
+    trigs: Vec<Trig>,
+    bounds: Vec<(usize, usize, &'static str)>,
+    negations: Vec<(usize, usize)>,
+    args: Vec<Mention>,
+}
+
+impl Spare {
+    /// An empty list, reusing what an earlier sentence left.
+    fn take<T>(v: &mut Vec<T>) -> Vec<T> {
+        let mut v = std::mem::take(v);
+        v.clear();
+        v
+    }
+
+    /// Takes back the lists of a sentence that has been read.
+    fn keep(&mut self, s: Sent) {
+        self.trigs = s.trigs;
+        self.bounds = s.bounds;
+        self.negations = s.negations;
+        self.args = s.args;
+    }
+}
+
+fn scan_sentence(
+    spare: &mut Spare,
+    lower: &str,
+    start: usize,
+    end: usize,
+    mentions: &[Mention],
+) -> Scan {
     let c = cues();
     let t = triggers();
     let hay = &lower[start..end];
-    let mut trig_occ: Vec<(usize, usize, usize)> = Vec::new();
-    let mut hedge_occ: Vec<(usize, usize)> = Vec::new();
-    let mut negations: Vec<(usize, usize)> = Vec::new();
-    let mut bounds = Vec::new();
+    let trig_occ = &mut spare.trig_occ;
+    let hedge_occ = &mut spare.hedge_occ;
+    trig_occ.clear();
+    hedge_occ.clear();
+    let mut negations = Spare::take(&mut spare.negations);
+    let mut bounds = Spare::take(&mut spare.bounds);
     let mut flags = CueFlags::default();
     for m in c.matcher.find_overlapping_iter(hay) {
         let (s, e) = (start + m.start(), start + m.end());
@@ -673,11 +714,11 @@ fn scan_sentence(lower: &str, start: usize, end: usize, mentions: &[Mention]) ->
     let longest_first = |&(s, e): &(usize, usize)| (s, std::cmp::Reverse(e));
     negations.sort_unstable_by_key(longest_first);
     hedge_occ.sort_unstable_by_key(longest_first);
-    let hedged = has_cue_in(&hedge_occ, hay, 0, hay.len());
+    let hedged = has_cue_in(hedge_occ, hay, 0, hay.len());
     trig_occ.sort_unstable_by_key(|&(s, e, i)| (s, std::cmp::Reverse(e), i));
-    let mut trigs = Vec::new();
+    let mut trigs = Spare::take(&mut spare.trigs);
     let mut last_end = 0;
-    for (s, e, i) in trig_occ {
+    for &(s, e, i) in trig_occ.iter() {
         if s < last_end {
             continue;
         }
