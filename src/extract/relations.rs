@@ -1666,3 +1666,58 @@ fn finish(mut facts: Vec<Fact>, _cx: &Context) -> Vec<Fact> {
     facts.retain(|f| seen.insert((f.subject, f.relation, f.object, f.sentence)));
     facts
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Triggers as a leftmost-longest search of the sentence reports them.
+    fn reference_triggers(lower: &str) -> Vec<(usize, usize)> {
+        let pats: Vec<&str> = TRIGGERS.iter().flat_map(|t| t.0.split('|')).collect();
+        let ac = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&pats)
+            .unwrap();
+        ac.find_iter(lower)
+            .map(|m| (m.start(), m.end()))
+            .filter(|&(s, e)| bounded(lower, s, e))
+            .collect()
+    }
+
+    proptest! {
+        /// One overlapping pass gives the triggers, hedging and negations that separate
+        /// leftmost-longest searches give.
+        #[test]
+        fn one_pass_equals_separate_searches(
+            words in prop::collection::vec(
+                prop::sample::select(vec![
+                    "increase", "increased", "increased by", "in", "the", "risk", "of", "not",
+                    "cannot", "may", "no", "evidence", "is", "a", "an", "associated", "with",
+                    "lead", "to", "leads", "blocks", "block", "x", "that", ",", ";", "effect",
+                ]),
+                0..16,
+            ),
+        ) {
+            let lower = words.join(" ");
+            let scan = scan_sentence(&mut Spare::default(), &lower, 0, lower.len(), &[]);
+            let got: Vec<(usize, usize)> = scan.trigs.iter().map(|t| (t.start, t.end)).collect();
+            prop_assert_eq!(got, reference_triggers(&lower));
+            let t = triggers();
+            prop_assert_eq!(scan.hedged, has_cue(&t.hedges, &lower, 0, lower.len()));
+            for s in 0..=lower.len() {
+                for e in s..=lower.len() {
+                    if lower.is_char_boundary(s) && lower.is_char_boundary(e) {
+                        prop_assert_eq!(
+                            has_cue_in(&scan.negations, &lower, s, e),
+                            has_cue(&t.negations, &lower, s, e),
+                            "{}..{}", s, e
+                        );
+                    }
+                }
+            }
+            prop_assert_eq!(scan.cues.no_evidence, lower.contains("no evidence"));
+            prop_assert_eq!(scan.cues.effect, lower.contains(" effect"));
+        }
+    }
+}
