@@ -614,10 +614,13 @@ fn ingest_extraction(
             hedged: f.hedged,
         };
         ingest.fact(s, f.relation, o, f.confidence, Some(evidence))?;
-        *report
-            .facts_by_type
-            .entry(f.relation.to_string())
-            .or_default() += 1;
+        // Counted without a new key string for every fact.
+        match report.facts_by_type.get_mut(f.relation) {
+            Some(n) => *n += 1,
+            None => {
+                report.facts_by_type.insert(f.relation.to_string(), 1);
+            }
+        }
     }
     report.documents += 1;
     report.sentences += doc.sentences.len();
