@@ -7,7 +7,8 @@
 
 use crate::model::{Evidence, Value};
 use crate::store::{fold, EdgeId, Graph, NodeId, StoreError, ALIASES, CONFIDENCE, NAME, XREF};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
+use std::hash::{Hash, Hasher};
 
 /// An entity as extraction names it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -37,6 +38,18 @@ impl EntitySpec {
 pub struct Ingest<'g> {
     graph: &'g mut Graph,
     by_xref: FxHashMap<String, NodeId>,
+    /// Fingerprints of the evidence held by the edges in `fingerprinted` (and of evidence
+    /// since removed: a stale fingerprint only costs an exact comparison). A fact repeated over
+    /// thousands of documents would otherwise compare its evidence with every earlier one.
+    fingerprints: FxHashSet<(EdgeId, u64)>,
+    /// Edges whose evidence has been fingerprinted.
+    fingerprinted: FxHashSet<EdgeId>,
+}
+
+fn fingerprint(evidence: &Evidence) -> u64 {
+    let mut h = FxHasher::default();
+    evidence.hash(&mut h);
+    h.finish()
 }
 
 /// Combines the confidence of an edge with that of a new, independent sentence: the chance that
@@ -55,7 +68,12 @@ impl<'g> Ingest<'g> {
                 by_xref.entry(x.clone()).or_insert(n);
             }
         }
-        Ingest { graph, by_xref }
+        Ingest {
+            graph,
+            by_xref,
+            fingerprints: FxHashSet::default(),
+            fingerprinted: FxHashSet::default(),
+        }
     }
 
     /// The graph being written.
@@ -161,7 +179,7 @@ impl<'g> Ingest<'g> {
         match existing {
             Some(e) => {
                 let is_new = match evidence {
-                    Some(ev) => self.graph.add_evidence(e, ev)?,
+                    Some(ev) => self.add_evidence(e, ev)?,
                     None => false,
                 };
                 let old = self
@@ -186,11 +204,34 @@ impl<'g> Ingest<'g> {
                     &[(CONFIDENCE, Value::Float(confidence))],
                 )?;
                 if let Some(ev) = evidence {
-                    self.graph.add_evidence(e, ev)?;
+                    self.add_evidence(e, ev)?;
                 }
                 Ok(e)
             }
         }
+    }
+
+    /// Adds evidence to an edge unless it holds it already; true when added.
+    fn add_evidence(&mut self, e: EdgeId, evidence: Evidence) -> Result<bool, StoreError> {
+        if self.fingerprinted.insert(e) {
+            if let Some(edge) = self.graph.edge(e) {
+                self.fingerprints
+                    .extend(edge.evidence.iter().map(|x| (e, fingerprint(x))));
+            }
+        }
+        if !self.fingerprints.insert((e, fingerprint(&evidence))) {
+            // Seen before, or a stale fingerprint: compare for real, latest first, since a
+            // repeat usually comes from the document just read.
+            let held = self
+                .graph
+                .edge(e)
+                .is_some_and(|edge| edge.evidence.iter().rev().any(|x| *x == evidence));
+            if held {
+                return Ok(false);
+            }
+        }
+        self.graph.push_new_evidence(e, evidence)?;
+        Ok(true)
     }
 
     /// Records that document `doc` mentions node `n` `count` times.

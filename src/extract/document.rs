@@ -2,7 +2,7 @@
 //! what remains into blocks (headings, bullets, paragraphs) and sentences.
 
 use aho_corasick::AhoCorasick;
-use rustc_hash::FxHashSet;
+use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
 /// What kind of line a block is; lists under headings depend on it.
@@ -73,6 +73,9 @@ pub struct Document {
     pub name: String,
     /// The text, as read (HTML with its tags stripped).
     pub text: String,
+    /// `text` with its ASCII letters lower-cased, at the same byte offsets: every stage that
+    /// matches words reads this one copy.
+    pub lower: String,
     /// Lines and paragraphs.
     pub blocks: Vec<Block>,
     /// Sentences in document order.
@@ -98,13 +101,13 @@ pub fn is_html(name: &str, text: &str) -> bool {
     if lower.ends_with(".html") || lower.ends_with(".htm") {
         return true;
     }
-    let head: String = text
-        .chars()
-        .take(512)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    let head = head.trim_start();
-    head.starts_with("<!doctype html") || head.starts_with("<html")
+    let head_end = text.char_indices().nth(512).map_or(text.len(), |(i, _)| i);
+    let head = text[..head_end].trim_start().as_bytes();
+    let opens = |tag: &[u8]| {
+        head.get(..tag.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(tag))
+    };
+    opens(b"<!doctype html") || opens(b"<html")
 }
 
 /// Reads one plain-text, Markdown or HTML document.
@@ -114,11 +117,13 @@ pub fn parse_text(name: &str, text: &str) -> Document {
     } else {
         text.to_string()
     };
-    let blocks = split_blocks(&text);
-    let sentences = split_sentences(&text, &blocks);
+    let lower = text.to_ascii_lowercase();
+    let blocks = split_blocks(&text, &lower);
+    let sentences = split_sentences(&text, &lower, &blocks);
     Document {
         name: name.to_string(),
         text,
+        lower,
         blocks,
         sentences,
         annotations: Vec::new(),
@@ -186,10 +191,12 @@ pub fn parse_pubtator(text: &str) -> (Vec<Document>, Vec<PubTatorIssue>) {
                 chrome: Chrome::Content,
             });
         }
-        let sentences = split_sentences(&text, &blocks);
+        let lower = text.to_ascii_lowercase();
+        let sentences = split_sentences(&text, &lower, &blocks);
         docs.push(Document {
             name: p.pmid,
             text,
+            lower,
             blocks,
             sentences,
             annotations,
@@ -360,8 +367,9 @@ fn decode_entity(name: &str) -> Option<char> {
 const BULLETS: [char; 5] = ['-', '*', '•', '·', '–'];
 
 /// Splits text into blocks: one per line, hard-wrapped paragraph lines joined, each classified
-/// as heading, bullet or paragraph and as content, marketing or boilerplate.
-pub fn split_blocks(text: &str) -> Vec<Block> {
+/// as heading, bullet or paragraph and as content, marketing or boilerplate. `lower` is
+/// `text.to_ascii_lowercase()`.
+pub fn split_blocks(text: &str, lower: &str) -> Vec<Block> {
     let mut blocks: Vec<Block> = Vec::new();
     let mut offset = 0;
     for raw in text.split_inclusive('\n') {
@@ -424,7 +432,7 @@ pub fn split_blocks(text: &str) -> Vec<Block> {
         });
     }
     for b in &mut blocks {
-        b.chrome = classify_block(&text[b.start..b.end]);
+        b.chrome = classify_block(&text[b.start..b.end], &lower[b.start..b.end]);
     }
     blocks
 }
@@ -524,12 +532,21 @@ const MARKETING: [&str; 24] = [
     "contact",
 ];
 
+/// What a word is to the chrome checks, as bits.
+const ENGLISH: u8 = 1;
+const FOREIGN: u8 = 2;
+/// Addressed to the reader ("you", "we").
+const READER: u8 = 4;
+/// A selling word ("free", "rehab").
+const SELLING: u8 = 8;
+
 struct ChromeWords {
     boilerplate: AhoCorasick,
-    english: FxHashSet<&'static str>,
-    foreign: FxHashSet<&'static str>,
-    reader: FxHashSet<&'static str>,
-    selling: FxHashSet<&'static str>,
+    /// Every listed word with what it is; one look-up per word of the text.
+    words: FxHashMap<&'static str, u8>,
+    /// For each first byte, the lengths (as bits, below 15) of the listed words that start
+    /// with it: most words of a text are told apart from every listed one without a look-up.
+    shapes: [u16; 256],
     selling_phrases: AhoCorasick,
 }
 
@@ -541,38 +558,111 @@ fn chrome_words() -> &'static ChromeWords {
             .copied()
             .filter(|m| m.contains(' '))
             .collect();
+        let mut words: FxHashMap<&'static str, u8> = FxHashMap::default();
+        let lists: [(&[&'static str], u8); 4] = [
+            (&ENGLISH_STOP, ENGLISH),
+            (&FOREIGN_STOP, FOREIGN),
+            (&MARKETING[..6], READER),
+            (&MARKETING[6..], SELLING),
+        ];
+        for (list, bit) in lists {
+            for w in list.iter().filter(|w| !w.contains(' ')) {
+                *words.entry(w).or_default() |= bit;
+            }
+        }
         ChromeWords {
             boilerplate: AhoCorasick::new(BOILERPLATE).expect("fixed word lists compile"),
-            english: ENGLISH_STOP.iter().copied().collect(),
-            foreign: FOREIGN_STOP.iter().copied().collect(),
-            reader: MARKETING[..6].iter().copied().collect(),
-            selling: MARKETING[6..]
-                .iter()
-                .copied()
-                .filter(|m| !m.contains(' '))
-                .collect(),
+            shapes: {
+                let mut shapes = [0u16; 256];
+                for w in words.keys() {
+                    // Words of 15 bytes or more are always looked up.
+                    shapes[usize::from(w.as_bytes()[0])] |= 1 << w.len().min(15);
+                }
+                shapes
+            },
+            words,
             selling_phrases: AhoCorasick::new(phrases).expect("fixed word lists compile"),
         }
     })
 }
 
-fn lower_words(lower: &str) -> impl Iterator<Item = &str> {
-    lower
-        .split(|c: char| !c.is_alphanumeric() && c != '\'')
-        .filter(|w| !w.is_empty())
+impl ChromeWords {
+    /// What a word is (0 for a word on no list).
+    #[inline]
+    fn class(&self, word: &str) -> u8 {
+        let Some(&first) = word.as_bytes().first() else {
+            return 0;
+        };
+        if word.len() < 15 && self.shapes[usize::from(first)] & (1 << word.len()) == 0 {
+            return 0;
+        }
+        self.words.get(word).copied().unwrap_or(0)
+    }
+}
+
+/// Calls `f` with every word of a lower-cased text: runs of letters, digits and apostrophes.
+fn lower_words(lower: &str, mut f: impl FnMut(&str)) {
+    /// ASCII bytes that belong to words.
+    const WORD_BYTE: [bool; 128] = {
+        let mut t = [false; 128];
+        let mut b = 0;
+        while b < 128 {
+            t[b] = (b as u8).is_ascii_alphanumeric() || b == b'\'' as usize;
+            b += 1;
+        }
+        t
+    };
+    let bytes = lower.as_bytes();
+    // Whether the character at `i` belongs to a word, and its width.
+    let at = |i: usize| -> (bool, usize) {
+        let b = bytes[i];
+        if b < 128 {
+            (WORD_BYTE[usize::from(b)], 1)
+        } else {
+            let c = lower[i..].chars().next().unwrap_or(' ');
+            (c.is_alphanumeric(), c.len_utf8())
+        }
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        // Separators, then a word.
+        let (in_word, width) = at(i);
+        if !in_word {
+            i += width;
+            continue;
+        }
+        let start = i;
+        i += width;
+        while i < bytes.len() {
+            let (in_word, width) = at(i);
+            if !in_word {
+                break;
+            }
+            i += width;
+        }
+        f(&lower[start..i]);
+    }
 }
 
 /// Decides whether a block is content, marketing or boilerplate from its wording alone.
-pub fn classify_block(block: &str) -> Chrome {
-    let (mut letters, mut latin) = (0usize, 0usize);
-    for c in block.chars() {
-        if c.is_alphabetic() {
-            letters += 1;
-            if c.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&c) {
-                latin += 1;
+/// `ascii_lower` is `block.to_ascii_lowercase()`.
+pub fn classify_block(block: &str, ascii_lower: &str) -> Chrome {
+    let (letters, latin) = if block.is_ascii() {
+        // ASCII letters are all Latin.
+        let n = usize::from(block.bytes().any(|b| b.is_ascii_alphabetic()));
+        (n, n)
+    } else {
+        let (mut letters, mut latin) = (0usize, 0usize);
+        for c in block.chars() {
+            if c.is_alphabetic() {
+                letters += 1;
+                if c.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&c) {
+                    latin += 1;
+                }
             }
         }
-    }
+        (letters, latin)
+    };
     if letters == 0 || latin * 10 < letters * 7 {
         return Chrome::Boilerplate;
     }
@@ -581,43 +671,50 @@ pub fn classify_block(block: &str) -> Chrome {
         return Chrome::Boilerplate;
     }
     // ASCII text lower-cases the same either way, without the Unicode tables.
+    let unicode_lower;
     let lower = if block.is_ascii() {
-        block.to_ascii_lowercase()
+        ascii_lower
     } else {
-        block.to_lowercase()
+        unicode_lower = block.to_lowercase();
+        &unicode_lower
     };
     let w = chrome_words();
     let (mut n, mut english, mut foreign) = (0, 0, 0);
-    for word in lower_words(&lower) {
+    lower_words(lower, |word| {
         n += 1;
-        english += usize::from(w.english.contains(word));
-        foreign += usize::from(w.foreign.contains(word));
-    }
+        let class = w.class(word);
+        english += usize::from(class & ENGLISH != 0);
+        foreign += usize::from(class & FOREIGN != 0);
+    });
     if foreign >= 2 && foreign > english {
         return Chrome::Boilerplate;
     }
-    if n <= 25 && w.boilerplate.is_match(&lower) {
+    if n <= 25 && w.boilerplate.is_match(lower) {
         return Chrome::Boilerplate;
     }
     Chrome::Content
 }
 
-/// Decides whether a sentence is addressed to the reader or sells something.
-pub fn is_marketing(sentence: &str) -> bool {
-    if sentence.contains('!') {
+/// Decides whether a sentence is addressed to the reader or sells something, from the
+/// sentence lower-cased (ASCII).
+pub fn is_marketing(lower: &str) -> bool {
+    let phrases = chrome_words().selling_phrases.find_iter(lower).count();
+    marketing(lower, phrases)
+}
+
+/// [`is_marketing`], given how many selling phrases the sentence holds.
+fn marketing(lower: &str, phrases: usize) -> bool {
+    if lower.contains('!') {
         return true;
     }
-    let lower = sentence.to_ascii_lowercase();
     let w = chrome_words();
-    let mut hits = 0;
-    for word in lower_words(&lower) {
-        if w.reader.contains(word) {
-            return true;
-        }
-        hits += usize::from(w.selling.contains(word));
-    }
-    hits += w.selling_phrases.find_iter(&lower).count();
-    hits >= 2
+    let (mut reader, mut hits) = (false, 0);
+    lower_words(lower, |word| {
+        let class = w.class(word);
+        reader |= class & READER != 0;
+        hits += usize::from(class & SELLING != 0);
+    });
+    reader || hits + phrases >= 2
 }
 
 const ABBREVIATIONS: [&str; 36] = [
@@ -628,11 +725,19 @@ const ABBREVIATIONS: [&str; 36] = [
 
 /// Splits every block into sentences. A full stop ends a sentence only when a space and an
 /// upper-case letter, digit or opening quote follow, and the word before it is not an
-/// abbreviation ("e.g.", "et al.", "Fig.") or an initial.
-pub fn split_sentences(text: &str, blocks: &[Block]) -> Vec<Sentence> {
+/// abbreviation ("e.g.", "et al.", "Fig.") or an initial. `lower` is
+/// `text.to_ascii_lowercase()`.
+pub fn split_sentences(text: &str, lower: &str, blocks: &[Block]) -> Vec<Sentence> {
     let mut out = Vec::new();
+    // Selling phrases, found once for the whole text (they cannot overlap one another).
+    let phrases: Vec<(usize, usize)> = chrome_words()
+        .selling_phrases
+        .find_iter(lower)
+        .map(|m| (m.start(), m.end()))
+        .collect();
     for (bi, b) in blocks.iter().enumerate() {
         let block = &text[b.start..b.end];
+        let block_lower = &lower[b.start..b.end];
         let mut start = 0;
         let bytes = block.as_bytes();
         let mut i = 0;
@@ -651,8 +756,19 @@ pub fn split_sentences(text: &str, blocks: &[Block]) -> Vec<Sentence> {
                     let opens = next.is_uppercase()
                         || next.is_ascii_digit()
                         || matches!(next, '"' | '“' | '\'' | '(' | '[');
-                    if opens && (c != b'.' || !is_abbreviation(&block[start..i])) {
-                        push_sentence(&mut out, b.start, block, start, j, bi, b.chrome);
+                    if opens
+                        && (c != b'.' || !is_abbreviation(&block[start..i], &block_lower[start..i]))
+                    {
+                        push_sentence(
+                            &mut out,
+                            &phrases,
+                            b.start,
+                            block_lower,
+                            start,
+                            j,
+                            bi,
+                            b.chrome,
+                        );
                         start = j + ws;
                         i = start;
                         continue;
@@ -661,47 +777,69 @@ pub fn split_sentences(text: &str, blocks: &[Block]) -> Vec<Sentence> {
             }
             i += 1;
         }
-        push_sentence(&mut out, b.start, block, start, block.len(), bi, b.chrome);
+        push_sentence(
+            &mut out,
+            &phrases,
+            b.start,
+            block_lower,
+            start,
+            block.len(),
+            bi,
+            b.chrome,
+        );
     }
     out
 }
 
+#[allow(clippy::too_many_arguments)]
 fn push_sentence(
     out: &mut Vec<Sentence>,
+    phrases: &[(usize, usize)],
     base: usize,
-    block: &str,
+    block_lower: &str,
     start: usize,
     end: usize,
     bi: usize,
     chrome: Chrome,
 ) {
-    let s = &block[start..end];
+    let s = &block_lower[start..end];
     let trimmed = s.trim();
     if trimmed.is_empty() {
         return;
     }
     let lead = s.len() - s.trim_start().len();
     let st = base + start + lead;
-    let chrome = if chrome == Chrome::Content && is_marketing(trimmed) {
+    let end = st + trimmed.len();
+    let held = |&(ps, pe): &(usize, usize)| ps >= st && pe <= end;
+    let first = phrases.partition_point(|&(ps, _)| ps < st);
+    let phrase_count = phrases[first..]
+        .iter()
+        .take_while(|&&(ps, _)| ps < end)
+        .filter(|p| held(p))
+        .count();
+    let chrome = if chrome == Chrome::Content && marketing(trimmed, phrase_count) {
         Chrome::Marketing
     } else {
         chrome
     };
     out.push(Sentence {
         start: st,
-        end: st + trimmed.len(),
+        end,
         block: bi,
         chrome,
     });
 }
 
-fn is_abbreviation(before: &str) -> bool {
-    let word = before
-        .rsplit(|c: char| c.is_whitespace() || c == '(' || c == '[')
-        .next()
-        .unwrap_or("");
-    let lower = word.to_ascii_lowercase();
-    if ABBREVIATIONS.contains(&lower.as_str()) {
+/// Whether the word that ends `before` (`before_lower` is its ASCII lower case) is an
+/// abbreviation whose full stop ends no sentence.
+fn is_abbreviation(before: &str, before_lower: &str) -> bool {
+    let at = before
+        .rfind(|c: char| c.is_whitespace() || c == '(' || c == '[')
+        .map_or(0, |p| {
+            p + before[p..].chars().next().map_or(1, char::len_utf8)
+        });
+    let word = &before[at..];
+    if ABBREVIATIONS.contains(&&before_lower[at..]) {
         return true;
     }
     // An initial ("L. Alan") or a dotted abbreviation ("U.S.").

@@ -104,6 +104,9 @@ pub struct Lexicon {
     matcher: AhoCorasick,
     /// The case-sensitive patterns, searched in the text as written.
     exact: AhoCorasick,
+    /// The index in `patterns` of each pattern of `matcher` and `inner`, and of `exact`.
+    lower_ids: Vec<usize>,
+    exact_ids: Vec<usize>,
     /// The case-insensitive patterns for overlapping search inside a match (nested names).
     inner: AhoCorasick,
     by_name: FxHashMap<String, usize>,
@@ -333,10 +336,19 @@ impl Lexicon {
             b.build(
                 patterns
                     .iter()
-                    .map(|(_, p, c)| if *c == cs { p.as_str() } else { "\u{0}\u{0}" }),
+                    .filter(|(_, _, c)| *c == cs)
+                    .map(|(_, p, _)| p.as_str()),
             )
             .unwrap_or_else(|_| empty())
         };
+        // Each automaton holds one case class; these give the index in `patterns` of each of
+        // its patterns.
+        let ids = |cs: bool| -> Vec<usize> {
+            (0..patterns.len())
+                .filter(|&i| patterns[i].2 == cs)
+                .collect()
+        };
+        let (lower_ids, exact_ids) = (ids(false), ids(true));
         let matcher = build(MatchKind::LeftmostLongest, true, false);
         let exact = build(MatchKind::LeftmostLongest, true, true);
         let inner = build(MatchKind::Standard, false, false);
@@ -348,6 +360,8 @@ impl Lexicon {
             exact_starts,
             entries,
             patterns,
+            lower_ids,
+            exact_ids,
             matcher,
             exact,
             inner,
@@ -387,7 +401,7 @@ impl Lexicon {
     /// overlap, names inside a chosen match kept as nested hits. `lower` is
     /// `text.to_ascii_lowercase()`, passed in so a caller can reuse it.
     pub fn find(&self, text: &str, lower: &str) -> Vec<Hit> {
-        let mut cands: Vec<(usize, usize, usize)> = Vec::new();
+        let mut cands: Vec<(usize, usize, usize)> = Vec::with_capacity(text.len() / 48 + 4);
         let bytes = lower.as_bytes();
         let mut i = 0;
         let mut prev_alnum = false;
@@ -413,12 +427,20 @@ impl Lexicon {
                 ac.find(Input::new(hay).anchored(Anchored::Yes).span(i..hay.len()))
             };
             let best = [
-                in_exact.then(|| anchored(&self.exact, text)).flatten(),
-                in_lower.then(|| anchored(&self.matcher, lower)).flatten(),
+                in_exact
+                    .then(|| anchored(&self.exact, text))
+                    .flatten()
+                    .map(|m| (m, &self.exact_ids)),
+                in_lower
+                    .then(|| anchored(&self.matcher, lower))
+                    .flatten()
+                    .map(|m| (m, &self.lower_ids)),
             ]
             .into_iter()
             .flatten()
-            .filter_map(|m| self.accept(text, m.start(), m.end(), m.pattern().as_usize()))
+            .filter_map(|(m, ids)| {
+                self.accept(text, m.start(), m.end(), ids[m.pattern().as_usize()])
+            })
             .max_by_key(|(s, e, _)| e - s);
             let Some((s, e, entry)) = best else {
                 i += width;
@@ -437,7 +459,8 @@ impl Lexicon {
                     if (ns, ne) == (s, e) {
                         continue;
                     }
-                    if let Some(hit) = self.accept(text, ns, ne, n.pattern().as_usize()) {
+                    let pat = self.lower_ids[n.pattern().as_usize()];
+                    if let Some(hit) = self.accept(text, ns, ne, pat) {
                         cands.push(hit);
                     }
                 }
@@ -454,7 +477,8 @@ impl Lexicon {
                             .exact
                             .find(Input::new(text).anchored(Anchored::Yes).span(j..e));
                         if let Some(hit) = m.and_then(|m| {
-                            self.accept(text, m.start(), m.end(), m.pattern().as_usize())
+                            let pat = self.exact_ids[m.pattern().as_usize()];
+                            self.accept(text, m.start(), m.end(), pat)
                         }) {
                             cands.push(hit);
                         }
@@ -477,6 +501,10 @@ impl Lexicon {
                 return true;
             }
             let t = &lower[h.start..h.end];
+            // Most names are one word: no space, no search.
+            if !t.as_bytes().contains(&b' ') {
+                return true;
+            }
             let Some(p) = t.find(" and ") else {
                 return true;
             };
@@ -513,7 +541,7 @@ impl Lexicon {
 /// Picks the longest non-overlapping matches and keeps what lies inside them as nested.
 fn select(mut cands: Vec<(usize, usize, usize)>) -> Vec<Hit> {
     cands.sort_by(|a, b| (b.1 - b.0).cmp(&(a.1 - a.0)).then(a.0.cmp(&b.0)));
-    let mut chosen: Vec<Hit> = Vec::new();
+    let mut chosen: Vec<Hit> = Vec::with_capacity(cands.len());
     let mut nested: Vec<Hit> = Vec::new();
     for (s, e, entry) in cands {
         let overlap = chosen.iter().find(|h| s < h.end && h.start < e);

@@ -373,28 +373,28 @@ pub fn pair_candidates(
     doc: Document,
     lex: &Lexicon,
 ) -> (Document, Vec<DocEntity>, Vec<pairs::Pair>) {
-    let lower = doc.text.to_ascii_lowercase();
+    let lower: &str = &doc.lower;
     let (entities, mentions) = annotated_mentions(&doc, lex);
     let topic = topic(&doc, &entities, &mentions);
     let labels: Vec<&str> = entities.iter().map(|e| e.spec.label.as_str()).collect();
     let kinds: Vec<String> = entities.iter().map(|e| e.kind.clone()).collect();
     let cx = Context {
         doc: &doc,
-        lower: &lower,
+        lower,
         mentions: &mentions,
         labels: &labels,
         topic,
     };
     let facts = relations::extract(&cx, &|_| None);
-    let p = pairs::features(&doc, &lower, &mentions, &kinds, &facts);
+    let p = pairs::features(&doc, lower, &mentions, &kinds, &facts);
     (doc, entities, p)
 }
 
 /// Reads one document into entities and candidate facts.
 pub fn extract_document(doc: Document, lex: &Lexicon) -> Extraction {
-    let lower = doc.text.to_ascii_lowercase();
+    let lower: &str = &doc.lower;
     let (mut entities, mentions) = if doc.annotations.is_empty() {
-        find_mentions(&doc, &lower, lex)
+        find_mentions(&doc, lower, lex)
     } else {
         annotated_mentions(&doc, lex)
     };
@@ -420,14 +420,14 @@ pub fn extract_document(doc: Document, lex: &Lexicon) -> Extraction {
     };
     let cx = Context {
         doc: &doc,
-        lower: &lower,
+        lower,
         mentions: &mentions,
         labels: &labels,
         topic,
     };
     let mut facts = relations::extract(&cx, &effect_entity);
     if !doc.annotations.is_empty() {
-        facts = decide_pairs(&doc, &lower, &mentions, &entities, facts, cid_model());
+        facts = decide_pairs(&doc, lower, &mentions, &entities, facts, cid_model());
     }
     Extraction {
         document: doc,
@@ -512,11 +512,54 @@ fn collect_files(inputs: &[PathBuf], report: &mut BuildReport) -> Vec<PathBuf> {
     out
 }
 
-/// Writes one document's extraction into the graph through the ingestion API.
+/// Mentions gathered over a build and written node by node in document order. The store keeps
+/// each node's mentions sorted by document; written as documents come, a node that many
+/// documents mention would shift its long list on nearly every insert.
+#[derive(Default)]
+struct PendingMentions {
+    /// Document names, by arrival.
+    docs: Vec<String>,
+    /// For each node: (document index, count).
+    by_node: FxHashMap<NodeId, Vec<(usize, u32)>>,
+}
+
+impl PendingMentions {
+    /// Starts a document; its mentions are added under the index returned.
+    fn document(&mut self, name: &str) -> usize {
+        self.docs.push(name.to_string());
+        self.docs.len() - 1
+    }
+
+    fn add(&mut self, n: NodeId, doc: usize, count: u32) {
+        self.by_node.entry(n).or_default().push((doc, count));
+    }
+
+    /// Writes everything gathered.
+    fn flush(&mut self, ingest: &mut Ingest) -> Result<(), Error> {
+        let mut order: Vec<usize> = (0..self.docs.len()).collect();
+        order.sort_by(|&a, &b| self.docs[a].cmp(&self.docs[b]));
+        let mut rank = vec![0; self.docs.len()];
+        for (r, &d) in order.iter().enumerate() {
+            rank[d] = r;
+        }
+        for (n, mut list) in self.by_node.drain() {
+            list.sort_by_key(|&(d, _)| rank[d]);
+            for (d, count) in list {
+                ingest.mention(n, &self.docs[d], count)?;
+            }
+        }
+        self.docs.clear();
+        Ok(())
+    }
+}
+
+/// Writes one document's extraction into the graph through the ingestion API; its mentions go
+/// to `mentions`, written later.
 fn ingest_extraction(
     ingest: &mut Ingest,
     ex: &Extraction,
     cache: &mut FxHashMap<EntityKey, NodeId>,
+    mentions: &mut PendingMentions,
     lex: &Lexicon,
     report: &mut BuildReport,
 ) -> Result<(), Error> {
@@ -530,6 +573,7 @@ fn ingest_extraction(
         }
     }
     let mut nodes: Vec<Option<NodeId>> = Vec::with_capacity(ex.entities.len());
+    let doc_index = mentions.document(&doc.name);
     for (i, e) in ex.entities.iter().enumerate() {
         if e.count == 0 && !used[i] {
             nodes.push(None);
@@ -548,7 +592,7 @@ fn ingest_extraction(
             }
         };
         if e.count > 0 {
-            ingest.mention(n, &doc.name, e.count)?;
+            mentions.add(n, doc_index, e.count);
         }
         nodes.push(Some(n));
     }
@@ -570,10 +614,13 @@ fn ingest_extraction(
             hedged: f.hedged,
         };
         ingest.fact(s, f.relation, o, f.confidence, Some(evidence))?;
-        *report
-            .facts_by_type
-            .entry(f.relation.to_string())
-            .or_default() += 1;
+        // Counted without a new key string for every fact.
+        match report.facts_by_type.get_mut(f.relation) {
+            Some(n) => *n += 1,
+            None => {
+                report.facts_by_type.insert(f.relation.to_string(), 1);
+            }
+        }
     }
     report.documents += 1;
     report.sentences += doc.sentences.len();
@@ -610,15 +657,25 @@ pub fn build_into(
     let fresh = graph.node_count() == 0 && graph.edge_count() == 0;
     let mut ingest = Ingest::new(graph);
     let mut cache: FxHashMap<EntityKey, NodeId> = FxHashMap::default();
+    let mut mentions = PendingMentions::default();
     for (i, path) in files.iter().enumerate() {
         match std::fs::read(path) {
             Ok(bytes) => {
                 for doc in read_documents(path, &bytes, &mut report.warnings) {
                     if !fresh {
+                        // What goes depends on the mentions the graph holds.
+                        mentions.flush(&mut ingest)?;
                         ingest.remove_document(&doc.name)?;
                     }
                     let ex = extract_document(doc, &lex);
-                    ingest_extraction(&mut ingest, &ex, &mut cache, &lex, &mut report)?;
+                    ingest_extraction(
+                        &mut ingest,
+                        &ex,
+                        &mut cache,
+                        &mut mentions,
+                        &lex,
+                        &mut report,
+                    )?;
                 }
             }
             Err(e) => {
@@ -627,6 +684,7 @@ pub fn build_into(
         }
         progress(i as u64 + 1, total);
     }
+    mentions.flush(&mut ingest)?;
     let mut sources = vec![("curation.tsv".to_string(), curation::BUILTIN.to_string())];
     for p in &request.curation {
         match std::fs::read(p) {

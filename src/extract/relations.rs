@@ -237,20 +237,8 @@ const BOUNDS: &[&str] = &[
     ", and this ",
 ];
 
-/// Where clauses open in a sentence: (end of the opening words, where the clause starts,
-/// the opening word).
-fn clause_bounds(lower: &str, start: usize, end: usize) -> Vec<(usize, usize, &'static str)> {
-    static AC: OnceLock<AhoCorasick> = OnceLock::new();
-    let ac = AC.get_or_init(|| AhoCorasick::new(BOUNDS).expect("fixed word lists compile"));
-    ac.find_overlapping_iter(&lower[start..end])
-        .map(|m| {
-            let b = BOUNDS[m.pattern().as_usize()];
-            // ", and it": the new clause starts at the pronoun.
-            let skip = if b.starts_with(", and ") { 6 } else { b.len() };
-            (start + m.end(), start + m.start() + skip, b.trim())
-        })
-        .collect()
-}
+/// Words that open a mention of two drugs taken together ("mixing X with Y").
+const INTERACTION_CUES: [&str; 4] = ["mixing ", "combining ", "co-use of ", "taking "];
 
 /// Words that start an introductory phrase ending at the first comma ("In rats, ...").
 const INTROS: &[&str] = &[
@@ -325,7 +313,6 @@ const EFFECT_ADJECTIVES: &[(&str, &str, &str)] = &[
 ];
 
 struct Triggers {
-    matcher: AhoCorasick,
     info: Vec<(Kind, bool, f64)>,
     negations: AhoCorasick,
     hedges: AhoCorasick,
@@ -334,11 +321,9 @@ struct Triggers {
 fn triggers() -> &'static Triggers {
     static T: OnceLock<Triggers> = OnceLock::new();
     T.get_or_init(|| {
-        let mut pats = Vec::new();
         let mut info = Vec::new();
         for (list, kind, rev, conf) in TRIGGERS {
-            for p in list.split('|') {
-                pats.push(p.to_string());
+            for _ in list.split('|') {
                 info.push((*kind, *rev, *conf));
             }
         }
@@ -347,12 +332,11 @@ fn triggers() -> &'static Triggers {
                 .match_kind(MatchKind::LeftmostLongest)
                 .kind(Some(AhoCorasickKind::DFA))
                 .build(p)
-                .expect("fixed trigger lists compile")
+                .expect("fixed cue lists compile")
         };
         let neg: Vec<String> = NEGATIONS.iter().map(|s| s.to_string()).collect();
         let hedge: Vec<String> = HEDGES.iter().map(|s| s.to_string()).collect();
         Triggers {
-            matcher: build(&pats),
             info,
             negations: build(&neg),
             hedges: build(&hedge),
@@ -488,6 +472,12 @@ struct Sent<'a, 'c> {
     trigs: Vec<Trig>,
     hedged: bool,
     bounds: Vec<(usize, usize, &'static str)>,
+    /// Every occurrence of a negation phrase, by start and then longest first.
+    negations: Vec<(usize, usize)>,
+    /// Which of the cues that gate whole patterns the sentence holds.
+    cues: CueFlags,
+    /// For each argument, whether it is coordinated with the next; filled on first use.
+    linked: std::cell::OnceCell<Vec<bool>>,
 }
 
 /// The entity names that effect adjectives stand for ("antidepressant effects" → depression).
@@ -499,6 +489,7 @@ pub fn effect_names() -> impl Iterator<Item = &'static str> {
 /// an effect adjective stands for, when the document's entities include it.
 pub fn extract(cx: &Context, effect_entity: &dyn Fn(&str) -> Option<usize>) -> Vec<Fact> {
     let mut facts = Vec::new();
+    let mut spare = Spare::default();
     for (i, sentence) in cx.doc.sentences.iter().enumerate() {
         if sentence.chrome != Chrome::Content {
             continue;
@@ -509,20 +500,26 @@ pub fn extract(cx: &Context, effect_entity: &dyn Fn(&str) -> Option<usize>) -> V
         if all.is_empty() && (cx.topic.is_none() || !lower.contains(" effect")) {
             continue;
         }
+        let scan = scan_sentence(&mut spare, cx.lower, sentence.start, sentence.end, all);
+        let mut args = Spare::take(&mut spare.args);
+        args.extend(
+            all.iter()
+                .copied()
+                .filter(|m| !m.nested && !adjectival(cx, m)),
+        );
         let s = Sent {
             cx,
             index: i,
             start: sentence.start,
             end: sentence.end,
-            args: all
-                .iter()
-                .copied()
-                .filter(|m| !m.nested && !adjectival(cx, m))
-                .collect(),
+            args,
             all,
-            trigs: find_triggers(cx.lower, sentence.start, sentence.end, all),
-            hedged: hedged(lower),
-            bounds: clause_bounds(cx.lower, sentence.start, sentence.end),
+            trigs: scan.trigs,
+            hedged: scan.hedged,
+            bounds: scan.bounds,
+            negations: scan.negations,
+            cues: scan.cues,
+            linked: std::cell::OnceCell::new(),
         };
         let before = facts.len();
         s.triggered(&mut facts);
@@ -531,25 +528,209 @@ pub fn extract(cx: &Context, effect_entity: &dyn Fn(&str) -> Option<usize>) -> V
         s.interactions(&mut facts);
         s.effect_adjectives(&mut facts, effect_entity);
         derive_from_classes(&s, &mut facts, before);
+        spare.keep(s);
     }
     lists_under_headings(cx, &mut facts);
     finish(facts, cx)
 }
 
-fn find_triggers(lower: &str, start: usize, end: usize, mentions: &[Mention]) -> Vec<Trig> {
+/// Phrases that gate whole patterns: a sentence without them skips the pattern.
+#[derive(Debug, Clone, Copy, Default)]
+struct CueFlags {
+    /// "mixing ", "combining ", "co-use of " or "taking ".
+    interaction: bool,
+    /// " effect".
+    effect: bool,
+    /// "no evidence".
+    no_evidence: bool,
+}
+
+/// What a phrase of the combined automaton stands for.
+#[derive(Debug, Clone, Copy)]
+enum Cue {
+    /// A trigger, by index in the trigger table.
+    Trigger(usize),
+    Negation,
+    Hedge,
+    /// A clause opening, by index in [`BOUNDS`].
+    Bound(usize),
+    Interaction,
+    Effect,
+    NoEvidence,
+}
+
+/// One automaton for every phrase a sentence is searched for, so that a sentence is read once.
+struct Cues {
+    matcher: AhoCorasick,
+    what: Vec<Cue>,
+}
+
+fn cues() -> &'static Cues {
+    static C: OnceLock<Cues> = OnceLock::new();
+    C.get_or_init(|| {
+        let mut pats: Vec<&'static str> = Vec::new();
+        let mut what = Vec::new();
+        let mut add = |p: &'static str, c: Cue| {
+            pats.push(p);
+            what.push(c);
+        };
+        let mut t = 0;
+        for (list, _, _, _) in TRIGGERS {
+            for p in list.split('|') {
+                add(p, Cue::Trigger(t));
+                t += 1;
+            }
+        }
+        for p in NEGATIONS {
+            add(p, Cue::Negation);
+        }
+        for p in HEDGES {
+            add(p, Cue::Hedge);
+        }
+        for (i, p) in BOUNDS.iter().enumerate() {
+            add(p, Cue::Bound(i));
+        }
+        for p in INTERACTION_CUES {
+            add(p, Cue::Interaction);
+        }
+        add(" effect", Cue::Effect);
+        add("no evidence", Cue::NoEvidence);
+        Cues {
+            matcher: AhoCorasickBuilder::new()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&pats)
+                .expect("fixed word lists compile"),
+            what,
+        }
+    })
+}
+
+/// Greedy leftmost-longest choice among every occurrence of a list's phrases, given sorted by
+/// start and then longest first: what a leftmost-longest search of the same text reports.
+fn leftmost_longest(
+    sorted: impl Iterator<Item = (usize, usize)>,
+) -> impl Iterator<Item = (usize, usize)> {
+    let mut last_end = 0;
+    sorted.filter(move |&(s, e)| {
+        if s < last_end {
+            return false;
+        }
+        last_end = e;
+        true
+    })
+}
+
+/// Whether a leftmost-longest search of `lower[s..e]` for a cue list finds one standing as
+/// whole words there; `occurrences` are every occurrence of the list's phrases in a text that
+/// holds `s..e`, sorted by start and then longest first.
+fn has_cue_in(occurrences: &[(usize, usize)], lower: &str, s: usize, e: usize) -> bool {
+    if s >= e {
+        return false;
+    }
+    let from = occurrences.partition_point(|&(a, _)| a < s);
+    let inside = occurrences[from..]
+        .iter()
+        .copied()
+        .take_while(|&(a, _)| a < e)
+        .filter(|&(_, b)| b <= e);
+    let hay = &lower[s..e];
+    leftmost_longest(inside).any(|(a, b)| bounded(hay, a - s, b - s) || hay[a - s..b - s] == *"n't")
+}
+
+/// What one pass over a sentence finds: its triggers (leftmost-longest, whole words, outside
+/// mentions), whether it hedges, where its clauses open, its negation phrases and its cues.
+struct Scan {
+    trigs: Vec<Trig>,
+    hedged: bool,
+    bounds: Vec<(usize, usize, &'static str)>,
+    negations: Vec<(usize, usize)>,
+    cues: CueFlags,
+}
+
+/// Lists kept from one sentence to the next, so that reading a sentence allocates nothing
+/// once they have grown.
+#[derive(Default)]
+struct Spare {
+    trig_occ: Vec<(usize, usize, usize)>,
+    hedge_occ: Vec<(usize, usize)>,
+    trigs: Vec<Trig>,
+    bounds: Vec<(usize, usize, &'static str)>,
+    negations: Vec<(usize, usize)>,
+    args: Vec<Mention>,
+}
+
+impl Spare {
+    /// An empty list, reusing what an earlier sentence left.
+    fn take<T>(v: &mut Vec<T>) -> Vec<T> {
+        let mut v = std::mem::take(v);
+        v.clear();
+        v
+    }
+
+    /// Takes back the lists of a sentence that has been read.
+    fn keep(&mut self, s: Sent) {
+        self.trigs = s.trigs;
+        self.bounds = s.bounds;
+        self.negations = s.negations;
+        self.args = s.args;
+    }
+}
+
+fn scan_sentence(
+    spare: &mut Spare,
+    lower: &str,
+    start: usize,
+    end: usize,
+    mentions: &[Mention],
+) -> Scan {
+    let c = cues();
     let t = triggers();
     let hay = &lower[start..end];
-    let mut out = Vec::new();
-    for m in t.matcher.find_iter(hay) {
+    let trig_occ = &mut spare.trig_occ;
+    let hedge_occ = &mut spare.hedge_occ;
+    trig_occ.clear();
+    hedge_occ.clear();
+    let mut negations = Spare::take(&mut spare.negations);
+    let mut bounds = Spare::take(&mut spare.bounds);
+    let mut flags = CueFlags::default();
+    for m in c.matcher.find_overlapping_iter(hay) {
         let (s, e) = (start + m.start(), start + m.end());
+        match c.what[m.pattern().as_usize()] {
+            Cue::Trigger(i) => trig_occ.push((s, e, i)),
+            Cue::Negation => negations.push((s, e)),
+            Cue::Hedge => hedge_occ.push((m.start(), m.end())),
+            Cue::Bound(i) => {
+                let b = BOUNDS[i];
+                // ", and it": the new clause starts at the pronoun.
+                let skip = if b.starts_with(", and ") { 6 } else { b.len() };
+                bounds.push((e, s + skip, b.trim()));
+            }
+            Cue::Interaction => flags.interaction = true,
+            Cue::Effect => flags.effect = true,
+            Cue::NoEvidence => flags.no_evidence = true,
+        }
+    }
+    let longest_first = |&(s, e): &(usize, usize)| (s, std::cmp::Reverse(e));
+    negations.sort_unstable_by_key(longest_first);
+    hedge_occ.sort_unstable_by_key(longest_first);
+    let hedged = has_cue_in(hedge_occ, hay, 0, hay.len());
+    trig_occ.sort_unstable_by_key(|&(s, e, i)| (s, std::cmp::Reverse(e), i));
+    let mut trigs = Spare::take(&mut spare.trigs);
+    let mut last_end = 0;
+    for &(s, e, i) in trig_occ.iter() {
+        if s < last_end {
+            continue;
+        }
+        last_end = e;
         if !bounded(lower, s, e) {
             continue;
         }
         if mentions.iter().any(|x| s < x.end && x.start < e) {
             continue;
         }
-        let (kind, reversed, conf) = t.info[m.pattern().as_usize()];
-        out.push(Trig {
+        let (kind, reversed, conf) = t.info[i];
+        trigs.push(Trig {
             start: s,
             end: e,
             kind,
@@ -557,7 +738,13 @@ fn find_triggers(lower: &str, start: usize, end: usize, mentions: &[Mention]) ->
             conf,
         });
     }
-    out
+    Scan {
+        trigs,
+        hedged,
+        bounds,
+        negations,
+        cues: flags,
+    }
 }
 
 impl Sent<'_, '_> {
@@ -635,13 +822,16 @@ impl Sent<'_, '_> {
 
     /// The mention `m` and the mentions coordinated with it ("A, B, and C").
     fn chain(&self, first: usize) -> Vec<usize> {
+        // Whether each mention is coordinated with the next, decided once per sentence.
+        let linked = self.linked.get_or_init(|| {
+            self.args
+                .windows(2)
+                .map(|w| coordinating(self.text(w[0].end, w[1].start)))
+                .collect()
+        });
         let mut out = vec![first];
         let mut cur = first;
-        while let Some(next) = self.args.get(cur + 1) {
-            let gap = self.text(self.args[cur].end, next.start);
-            if !coordinating(gap) {
-                break;
-            }
+        while linked.get(cur).copied().unwrap_or(false) {
             out.push(cur + 1);
             cur += 1;
         }
@@ -810,16 +1000,12 @@ impl Sent<'_, '_> {
             Kind::Improve => 7,
             _ => 5,
         };
-        let listed = LIST_INTRO.iter().any(|w| gap.contains(w));
+        let listed = LIST_INTRO.iter().any(|w| has(gap, w));
         let n = words(gap);
         if n > limit && !(listed && n <= 12) {
             return Vec::new();
         }
-        if gap.contains(';')
-            || gap.contains(" which ")
-            || gap.contains(" while ")
-            || gap.contains(" but ")
-        {
+        if gap.contains(';') || has(gap, " which ") || has(gap, " while ") || has(gap, " but ") {
             return Vec::new();
         }
         let blocked = self.trigs.iter().any(|o| {
@@ -846,12 +1032,12 @@ impl Sent<'_, '_> {
             .filter(|(_, c)| c.is_whitespace())
             .nth(3)
             .map_or(self.start, |(p, _)| self.start + p);
-        has_cue(
-            &triggers().negations,
+        has_cue_in(
+            &self.negations,
             self.cx.lower,
             back.max(self.start),
             to.min(self.end),
-        ) || self.text(self.start, self.end).contains("no evidence")
+        ) || self.cues.no_evidence
     }
 
     /// Whether the trigger opens a participial clause (", activating Y", "and ultimately
@@ -975,9 +1161,7 @@ impl Sent<'_, '_> {
             return;
         };
         let gap = self.text(self.args[last].end, t.start);
-        if words(gap) > 3
-            || !(gap.contains("show") || gap.contains("display") || gap.contains("exhibit"))
-        {
+        if words(gap) > 3 || !(has(gap, "show") || has(gap, "display") || has(gap, "exhibit")) {
             return;
         }
         let mut first = last;
@@ -1138,8 +1322,11 @@ impl Sent<'_, '_> {
 
     /// "Mixing X with Y", "combining X and Y".
     fn interactions(&self, facts: &mut Vec<Fact>) {
+        if !self.cues.interaction {
+            return;
+        }
         let lower = self.text(self.start, self.end);
-        for cue in ["mixing ", "combining ", "co-use of ", "taking "] {
+        for cue in INTERACTION_CUES {
             let Some(p) = lower.find(cue) else {
                 continue;
             };
@@ -1164,8 +1351,7 @@ impl Sent<'_, '_> {
                 continue;
             };
             let gap = self.text(from, self.args[second].start);
-            let listed =
-                gap.contains("such as") || gap.contains("including") || gap.contains("like");
+            let listed = has(gap, "such as") || has(gap, "including") || has(gap, "like");
             if words(gap) > 3 && !(listed && words(gap) <= 8) {
                 continue;
             }
@@ -1184,6 +1370,9 @@ impl Sent<'_, '_> {
         facts: &mut Vec<Fact>,
         effect_entity: &dyn Fn(&str) -> Option<usize>,
     ) {
+        if !self.cues.effect {
+            return;
+        }
         let lower = self.text(self.start, self.end);
         for (p, _) in lower.match_indices(" effect") {
             let abs = self.start + p;
@@ -1272,22 +1461,34 @@ fn adjectival(cx: &Context, m: &Mention) -> bool {
 
 /// "and", "or", commas and brackets only: mentions in a list.
 fn coordinating(gap: &str) -> bool {
-    if !gap.contains([',', '(']) && !gap.contains(" and ") && !gap.contains(" or ") {
+    if !gap.contains([',', '(']) && !has(gap, " and ") && !has(gap, " or ") {
         return false;
     }
-    let mut rest = gap.replace("and/or", " ").replace("as well as", " ");
-    for w in LIST_INTRO {
-        rest = rest.replace(w, " ");
+    // The list words go in turn (one removal can bring the next one's words together); most
+    // gaps hold none, and then nothing is copied.
+    let mut rest = std::borrow::Cow::Borrowed(gap);
+    for w in ["and/or", "as well as"].iter().chain(LIST_INTRO) {
+        if has(&rest, w) {
+            rest = std::borrow::Cow::Owned(rest.replace(w, " "));
+        }
     }
-    let rest: String = rest
-        .chars()
-        .filter(|c| !matches!(c, ',' | '(' | ')' | ';' | ':'))
-        .collect();
-    let ws: Vec<&str> = rest.split_whitespace().collect();
-    let symptoms_of = ws.len() == 1
-        && matches!(ws[0], "symptoms" | "symptomatology" | "signs" | "features")
+    // The words left once punctuation is dropped: a list allows one at most.
+    let kept = |c: &char| !matches!(c, ',' | '(' | ')' | ';' | ':');
+    let mut ws = rest
+        .split_whitespace()
+        .filter(|w| w.chars().any(|c| kept(&c)));
+    let Some(word) = ws.next() else {
+        return true;
+    };
+    if ws.next().is_some() {
+        return false;
+    }
+    let is = |lit: &str| word.chars().filter(kept).eq(lit.chars());
+    let symptoms_of = ["symptoms", "symptomatology", "signs", "features"]
+        .into_iter()
+        .any(is)
         && gap.contains('(');
-    symptoms_of || (ws.len() <= 1 && ws.iter().all(|w| matches!(*w, "and" | "or" | "&")))
+    symptoms_of || ["and", "or", "&"].into_iter().any(is)
 }
 
 fn clause_is_predicate(clause: &str) -> bool {
@@ -1295,15 +1496,26 @@ fn clause_is_predicate(clause: &str) -> bool {
 }
 
 fn clause_pronoun_pos(clause: &str) -> Option<usize> {
-    PRONOUNS
-        .iter()
-        .filter_map(|p| {
-            clause
-                .match_indices(p)
-                .find(|(i, _)| bounded(clause, *i, *i + p.len()))
-                .map(|(i, _)| i)
-        })
+    static AC: OnceLock<AhoCorasick> = OnceLock::new();
+    let ac = AC.get_or_init(|| AhoCorasick::new(PRONOUNS).expect("fixed word lists compile"));
+    ac.find_overlapping_iter(clause)
+        .filter(|m| bounded(clause, m.start(), m.end()))
+        .map(|m| m.start())
         .min()
+}
+
+/// Whether `needle` occurs in `hay`; the gaps between mentions are short, and a plain scan
+/// of them costs less than setting up a substring searcher.
+fn has(hay: &str, needle: &str) -> bool {
+    if hay.len() > 64 {
+        return hay.contains(needle);
+    }
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let Some((&first, rest)) = n.split_first() else {
+        return true;
+    };
+    (0..(h.len() + 1).saturating_sub(n.len()))
+        .any(|i| h[i] == first && h[i + 1..i + n.len()] == *rest)
 }
 
 /// A drug that IS_A "NMDA receptor antagonist" also ANTAGONIZES the NMDA receptor it names.
@@ -1450,7 +1662,62 @@ fn finish(mut facts: Vec<Fact>, _cx: &Context) -> Vec<Fact> {
         .map(|f| (f.subject, f.object))
         .collect();
     facts.retain(|f| !(f.relation == "BINDS" && strong.contains(&(f.subject, f.object))));
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     facts.retain(|f| seen.insert((f.subject, f.relation, f.object, f.sentence)));
     facts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Triggers as a leftmost-longest search of the sentence reports them.
+    fn reference_triggers(lower: &str) -> Vec<(usize, usize)> {
+        let pats: Vec<&str> = TRIGGERS.iter().flat_map(|t| t.0.split('|')).collect();
+        let ac = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&pats)
+            .unwrap();
+        ac.find_iter(lower)
+            .map(|m| (m.start(), m.end()))
+            .filter(|&(s, e)| bounded(lower, s, e))
+            .collect()
+    }
+
+    proptest! {
+        /// One overlapping pass gives the triggers, hedging and negations that separate
+        /// leftmost-longest searches give.
+        #[test]
+        fn one_pass_equals_separate_searches(
+            words in prop::collection::vec(
+                prop::sample::select(vec![
+                    "increase", "increased", "increased by", "in", "the", "risk", "of", "not",
+                    "cannot", "may", "no", "evidence", "is", "a", "an", "associated", "with",
+                    "lead", "to", "leads", "blocks", "block", "x", "that", ",", ";", "effect",
+                ]),
+                0..16,
+            ),
+        ) {
+            let lower = words.join(" ");
+            let scan = scan_sentence(&mut Spare::default(), &lower, 0, lower.len(), &[]);
+            let got: Vec<(usize, usize)> = scan.trigs.iter().map(|t| (t.start, t.end)).collect();
+            prop_assert_eq!(got, reference_triggers(&lower));
+            let t = triggers();
+            prop_assert_eq!(scan.hedged, has_cue(&t.hedges, &lower, 0, lower.len()));
+            for s in 0..=lower.len() {
+                for e in s..=lower.len() {
+                    if lower.is_char_boundary(s) && lower.is_char_boundary(e) {
+                        prop_assert_eq!(
+                            has_cue_in(&scan.negations, &lower, s, e),
+                            has_cue(&t.negations, &lower, s, e),
+                            "{}..{}", s, e
+                        );
+                    }
+                }
+            }
+            prop_assert_eq!(scan.cues.no_evidence, lower.contains("no evidence"));
+            prop_assert_eq!(scan.cues.effect, lower.contains(" effect"));
+        }
+    }
 }

@@ -660,6 +660,18 @@ impl Graph {
         Ok(true)
     }
 
+    /// Appends evidence that the caller knows the edge does not hold yet, without the linear
+    /// duplicate check of [`Graph::add_evidence`]: ingestion keeps its own fingerprints of the
+    /// evidence of each edge, which a long list would otherwise make quadratic.
+    pub fn push_new_evidence(&mut self, e: EdgeId, evidence: Evidence) -> Result<(), StoreError> {
+        let edge = self
+            .g
+            .edge_weight_mut(e)
+            .ok_or(StoreError::NoSuchEdge(e.index() as u32))?;
+        edge.evidence.push(evidence);
+        Ok(())
+    }
+
     /// Replaces an edge's evidence list.
     pub fn set_evidence(&mut self, e: EdgeId, evidence: Vec<Evidence>) -> Result<(), StoreError> {
         let edge = self
