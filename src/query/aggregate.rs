@@ -61,7 +61,10 @@ fn hash_key(key: &[QValue]) -> u64 {
 }
 
 fn same_key(a: &[QValue], b: &[QValue]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| total_cmp(x, y) == Ordering::Equal)
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| total_cmp(x, y) == Ordering::Equal)
 }
 
 /// A set of keys (rows of values) numbered in the order they were first inserted.
@@ -284,7 +287,6 @@ impl Acc {
         })
     }
 }
-
 
 /// Groups rows by key expressions and folds aggregates over each group.
 pub struct Grouper<'e> {

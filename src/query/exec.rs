@@ -3,13 +3,13 @@
 //! Every change goes through [`Writer`], which logs how to undo it, so that a failed statement
 //! leaves the graph as it was.
 
+use super::aggregate::{Grouper, KeyTable};
 use super::ast::*;
 use super::error::{ErrorKind, Phase, QueryError};
 use super::expr::{self, eval, from_value, rt, total_cmp, Ctx, Scope};
-use super::aggregate::{Grouper, KeyTable};
 use super::matcher::Matcher;
-use super::shortcut::{self, Shortcut};
 use super::result::{QValue, QueryResult};
+use super::shortcut::{self, Shortcut};
 use super::ExecOptions;
 use crate::model::Value;
 use crate::store::{EdgeId, Graph, NodeId};
@@ -17,6 +17,9 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::Ordering as AtomicOrdering;
 use std::time::Instant;
+
+/// Receives each row a MATCH produces, with the evaluation context it was found in.
+type RowSink<'s> = dyn FnMut(&Ctx, &[QValue]) -> Result<(), QueryError> + 's;
 
 /// Variables and the rows binding them.
 #[derive(Clone, Debug, Default)]
@@ -117,8 +120,7 @@ fn check_rows(n: usize, max_rows: usize) -> Result<(), QueryError> {
     Ok(())
 }
 
-impl Guard {
-}
+impl Guard {}
 
 /// What PROFILE measured for one clause.
 #[derive(Clone, Debug, Default)]
@@ -235,8 +237,13 @@ impl<'a> Executor<'a> {
             if let Some((optional, pattern, filter, p)) = streams_into(clause, q.clauses.get(i + 1))
             {
                 // The MATCH feeds the aggregation directly: its rows are never stored.
+                // Deleted entities stay in the store until the query commits: after a DELETE,
+                // match rather than count (EXPLAIN makes the same choice).
+                let may_count = !q.clauses[..i]
+                    .iter()
+                    .any(|c| matches!(c, Clause::Delete { .. }));
                 let (names, grouper, aggs, passed) =
-                    self.match_grouped(optional, pattern, filter, p, &table)?;
+                    self.match_grouped(optional, pattern, filter, p, &table, may_count)?;
                 if let Some(stats) = self.profile.as_mut().and_then(|p| p.last_mut()) {
                     stats.push(ClauseStat {
                         rows: passed,
@@ -434,7 +441,7 @@ impl<'a> Executor<'a> {
         filter: Option<&Expr>,
         table: &Table,
         names: &[String],
-        sink: &mut dyn FnMut(&Ctx, &[QValue]) -> Result<(), QueryError>,
+        sink: &mut RowSink<'_>,
     ) -> Result<usize, QueryError> {
         let new_vars = pattern_vars(pattern, &table.names);
         let pushed = filter.and_then(|f| push_down(pattern, f, &new_vars));
@@ -490,11 +497,12 @@ impl<'a> Executor<'a> {
         filter: Option<&Expr>,
         p: &'p Projection,
         table: &Table,
+        may_count: bool,
     ) -> Result<(Vec<String>, Grouper<'p>, Vec<&'p Expr>, usize), QueryError> {
         let names = match_names(pattern, &table.names);
         let (keys, aggs) = grouping(&p.items, p);
         let mut grouper = Grouper::new(keys, &aggs, keeps_first(p, &p.items, &aggs));
-        let nothing_deleted = self.dead.nodes.is_empty() && self.dead.edges.is_empty();
+        let nothing_deleted = may_count && self.dead.nodes.is_empty() && self.dead.edges.is_empty();
         let fed = match shortcut::find(optional, pattern, filter, p, &table.names) {
             Some(sc) if nothing_deleted => self.feed_counts(&sc, table, &names, &mut grouper)?,
             _ => self.match_each(optional, pattern, filter, table, &names, &mut |ctx, r| {
@@ -1218,8 +1226,7 @@ pub(crate) fn streams_into<'q>(
 fn needs_scope(p: &Projection, items: &[ProjItem]) -> bool {
     let names = item_names(items);
     p.filter.is_some()
-        || p
-            .order
+        || p.order
             .iter()
             .any(|(e, _)| order_column(e, items, &names).is_none())
 }

@@ -298,15 +298,20 @@ impl<'c, 'g> Matcher<'c, 'g> {
 
     /// Chooses which end of the part to start from.
     fn layout<'p>(&mut self, part: &'p PatternPart, st: &State) -> Result<Walk<'p>, QueryError> {
+        let syms = self.part_syms(part);
+        let bound = |i: Option<usize>| i.is_some_and(|i| st.bound[i]);
+        // A bound node costs nothing to start from, so a bound end settles the choice.
         let reversed = match part.chain.last() {
-            Some((_, last)) => self.cost(last, st)? < self.cost(&part.start, st)?,
             None => false,
+            Some(_) if bound(syms.node_slots[0]) => false,
+            Some(_) if bound(syms.node_slots[part.chain.len()]) => true,
+            Some((_, last)) => self.cost(last, st)? < self.cost(&part.start, st)?,
         };
         Ok(Walk {
             part,
             reversed,
             trace: part.var.is_some(),
-            syms: self.part_syms(part),
+            syms,
         })
     }
 
@@ -803,9 +808,9 @@ impl<'c, 'g> Matcher<'c, 'g> {
         match rel.range {
             None => {
                 let target = walk.node_slot(k + 1).and_then(|i| match &st.vals[i] {
-                        QValue::Node(t) if st.bound[i] => Some(*t),
-                        _ => None,
-                    });
+                    QValue::Node(t) if st.bound[i] => Some(*t),
+                    _ => None,
+                });
                 let mut buf = self.bufs.pop().unwrap_or_default();
                 buf.clear();
                 match target {

@@ -110,7 +110,11 @@ pub fn find(
     let (near, dir) = if anonymous(end) {
         (&part.start, rel.dir)
     } else if anonymous(&part.start) {
-        let flipped = if rel.dir == Dir::Out { Dir::In } else { Dir::Out };
+        let flipped = if rel.dir == Dir::Out {
+            Dir::In
+        } else {
+            Dir::Out
+        };
         (end, flipped)
     } else {
         return None;
