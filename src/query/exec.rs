@@ -18,6 +18,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::Ordering as AtomicOrdering;
 use std::time::Instant;
 
+/// The most rows ORDER BY ... LIMIT keeps sorted by insertion while the rest stream past;
+/// larger limits select, then sort.
+const TOP_K_INSERTION: usize = 64;
+
 /// Receives each row a MATCH produces, with the evaluation context it was found in.
 type RowSink<'s> = dyn FnMut(&Ctx, &[QValue]) -> Result<(), QueryError> + 's;
 
@@ -753,25 +757,55 @@ impl<'a> Executor<'a> {
                 }
                 i.cmp(j)
             };
-            let mut order: Vec<usize> = (0..rows.len()).collect();
-            // With a LIMIT only the first SKIP + LIMIT rows are needed: select them, then
-            // sort just those.
+            // With a LIMIT only the first SKIP + LIMIT rows are needed: a few are kept sorted
+            // while the rows stream past (most are turned away by one comparison with the
+            // last kept), more are selected, then sorted.
             let wanted = limit.map(|l| l.saturating_add(skip));
-            match wanted {
-                Some(0) => order.clear(),
-                Some(k) if k < order.len() => {
-                    order.select_nth_unstable_by(k - 1, cmp);
-                    order.truncate(k);
+            let order: Vec<usize> = match wanted {
+                Some(k) if k <= TOP_K_INSERTION && k < rows.len() => {
+                    let mut top: Vec<usize> = Vec::with_capacity(k + 1);
+                    for idx in 0..rows.len() {
+                        if top.len() == k
+                            && top
+                                .last()
+                                .is_none_or(|last| cmp(&idx, last) != Ordering::Less)
+                        {
+                            continue;
+                        }
+                        let at = top.partition_point(|t| cmp(t, &idx) == Ordering::Less);
+                        top.insert(at, idx);
+                        top.truncate(k);
+                    }
+                    top
                 }
-                _ => {}
+                Some(k) if k < rows.len() => {
+                    let mut all: Vec<usize> = (0..rows.len()).collect();
+                    if k > 0 {
+                        all.select_nth_unstable_by(k - 1, cmp);
+                    }
+                    all.truncate(k);
+                    all.sort_unstable_by(cmp);
+                    all
+                }
+                _ => {
+                    let mut all: Vec<usize> = (0..rows.len()).collect();
+                    all.sort_unstable_by(cmp);
+                    all
+                }
+            };
+            // Move the chosen rows out in their new order, dropping the rest in place.
+            let mut rank = vec![usize::MAX; rows.len()];
+            for (r, idx) in order.iter().enumerate() {
+                rank[*idx] = r;
             }
-            order.sort_unstable_by(cmp);
-            let mut slots: Vec<Option<(Vec<QValue>, Vec<QValue>)>> =
-                rows.into_iter().map(Some).collect();
-            rows = order
-                .into_iter()
-                .filter_map(|idx| slots[idx].take())
-                .collect();
+            let mut sorted: Vec<Option<(Vec<QValue>, Vec<QValue>)>> = Vec::new();
+            sorted.resize_with(order.len(), || None);
+            for (idx, row) in rows.into_iter().enumerate() {
+                if let Some(slot) = sorted.get_mut(rank[idx]) {
+                    *slot = Some(row);
+                }
+            }
+            rows = sorted.into_iter().flatten().collect();
         }
         if skip > 0 {
             rows.drain(..skip.min(rows.len()));

@@ -34,6 +34,8 @@ pub struct Matcher<'c, 'g> {
     /// [`Self::edges_between_into`].
     #[allow(clippy::type_complexity)]
     closing: Option<((NodeId, Dir, usize), Vec<(NodeId, EdgeId)>)>,
+    /// Where each far node's edges start in a long `closing` list.
+    marks: Marks,
     /// Nodes each pattern part's walk started from, summed over every call (for PROFILE).
     pub starts: Vec<usize>,
 }
@@ -213,6 +215,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
             syms: Vec::new(),
             bufs: Vec::new(),
             closing: None,
+            marks: Marks::default(),
             starts: Vec::new(),
         }
     }
@@ -610,6 +613,22 @@ impl<'c, 'g> Matcher<'c, 'g> {
         }
     }
 
+    /// [`Self::bind`] for a node, without building and dropping a value when the slot is bound.
+    fn bind_node(st: &mut State, slot: Option<usize>, n: NodeId) -> Option<bool> {
+        let Some(i) = slot else {
+            return Some(false);
+        };
+        if st.bound[i] {
+            return match st.vals[i] {
+                QValue::Node(m) if m == n => Some(false),
+                _ => None,
+            };
+        }
+        st.vals[i] = QValue::Node(n);
+        st.bound[i] = true;
+        Some(true)
+    }
+
     fn unbind(st: &mut State, slot: Option<usize>, fresh: bool) {
         if let (Some(i), true) = (slot, fresh) {
             st.bound[i] = false;
@@ -643,7 +662,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
             return Ok(());
         }
         let slot = walk.node_slot(k);
-        let Some(fresh) = self.bind(st, slot, QValue::Node(n)) else {
+        let Some(fresh) = Self::bind_node(st, slot, n) else {
             return Ok(());
         };
         if walk.trace {
@@ -778,10 +797,15 @@ impl<'c, 'g> Matcher<'c, 'g> {
             list.clear();
             list.extend(out.drain(start..).map(|(e, o)| (o, e)));
             list.sort_unstable();
+            self.marks.index(&list, self.ctx.graph.node_bound());
             self.closing = Some((key, list));
         }
         if let Some((_, list)) = &self.closing {
-            let i = list.partition_point(|(o, _)| *o < t);
+            let i = match self.marks.find(t) {
+                Some(i) => i,
+                None if self.marks.active => return,
+                None => list.partition_point(|(o, _)| *o < t),
+            };
             out.extend(
                 list[i..]
                     .iter()
@@ -1121,6 +1145,59 @@ impl<'c, 'g> Matcher<'c, 'g> {
             Self::unbind(st, s_slot, s_fresh);
         }
         Ok(())
+    }
+}
+
+/// Per far node, where its edges start in the current list of closing edges, so that a long
+/// list (a hub) is searched with one lookup instead of a binary search whose every step may
+/// miss the cache. Entries carry the number of the list they belong to, so no clearing is
+/// needed between lists.
+#[derive(Default)]
+struct Marks {
+    /// (list number, start) per node index.
+    at: Vec<(u32, u32)>,
+    /// The number of the current list.
+    stamp: u32,
+    /// True when the current list is indexed.
+    active: bool,
+}
+
+/// Lists shorter than this are binary-searched: they span a few cache lines.
+const MARK_MIN_LIST: usize = 64;
+/// The most nodes a mark table covers (8 bytes each).
+const MARK_MAX_NODES: usize = 1 << 24;
+
+impl Marks {
+    /// Indexes `list` (sorted by far node) when it is long enough to be worth it.
+    fn index(&mut self, list: &[(NodeId, EdgeId)], node_bound: usize) {
+        self.active = list.len() >= MARK_MIN_LIST && node_bound <= MARK_MAX_NODES;
+        if !self.active {
+            return;
+        }
+        if self.at.len() < node_bound {
+            self.at.resize(node_bound, (0, 0));
+        }
+        if self.stamp == u32::MAX {
+            self.at.iter_mut().for_each(|m| *m = (0, 0));
+            self.stamp = 0;
+        }
+        self.stamp += 1;
+        for (i, (o, _)) in list.iter().enumerate().rev() {
+            if let Some(m) = self.at.get_mut(o.index()) {
+                *m = (self.stamp, i as u32);
+            }
+        }
+    }
+
+    /// Where `t`'s edges start, when the current list is indexed and holds any.
+    fn find(&self, t: NodeId) -> Option<usize> {
+        if !self.active {
+            return None;
+        }
+        match self.at.get(t.index()) {
+            Some(&(s, i)) if s == self.stamp => Some(i as usize),
+            _ => None,
+        }
     }
 }
 
