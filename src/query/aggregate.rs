@@ -329,11 +329,16 @@ impl<'e> Grouper<'e> {
     /// Adds a row, counted `weight` times (only for aggregates where that is exact, see
     /// [`AggSpec::weighable`]).
     pub fn feed(&mut self, ctx: &Ctx, scope: Scope, weight: u64) -> Result<(), QueryError> {
-        self.key_buf.clear();
-        for k in &self.keys {
-            self.key_buf.push(eval(k, ctx, scope)?);
-        }
-        let (g, new) = self.table.insert(&self.key_buf);
+        // Without keys there is one group, found without hashing.
+        let (g, new) = if self.keys.is_empty() {
+            (0, self.firsts.is_empty())
+        } else {
+            self.key_buf.clear();
+            for k in &self.keys {
+                self.key_buf.push(eval(k, ctx, scope)?);
+            }
+            self.table.insert(&self.key_buf)
+        };
         if new {
             self.firsts.push(if self.keep_first {
                 scope.values.to_vec()
@@ -344,11 +349,11 @@ impl<'e> Grouper<'e> {
         }
         let n = self.specs.len();
         for (spec, acc) in self.specs.iter().zip(&mut self.accs[g * n..(g + 1) * n]) {
-            let v = match spec.arg {
-                Some(e) if spec.func != Func::CountStar => eval(e, ctx, scope)?,
-                _ => QValue::Null,
-            };
-            acc.feed(spec, v, weight)?;
+            match spec.arg {
+                _ if spec.func == Func::CountStar => acc.count += weight,
+                Some(e) => acc.feed(spec, eval(e, ctx, scope)?, weight)?,
+                None => {}
+            }
         }
         Ok(())
     }
@@ -373,7 +378,12 @@ impl<'e> Grouper<'e> {
         let keep = self.keep_first;
         self.firsts
             .into_iter()
-            .zip(self.table.into_keys())
+            .zip(
+                self.table
+                    .into_keys()
+                    .into_iter()
+                    .chain(std::iter::repeat(Vec::new())),
+            )
             .map(|(first, key)| {
                 let values = specs
                     .iter()

@@ -846,8 +846,12 @@ impl<'c, 'g> Matcher<'c, 'g> {
                     if st.used.contains(&e) || !self.props_ok(&rel.props, &QValue::Rel(e), st)? {
                         continue;
                     }
-                    let Some(fresh) = self.bind(st, slot, QValue::Rel(e)) else {
-                        continue;
+                    let fresh = match slot {
+                        None => false,
+                        Some(_) => match self.bind(st, slot, QValue::Rel(e)) {
+                            Some(fresh) => fresh,
+                            None => continue,
+                        },
                     };
                     st.used.push(e);
                     if walk.trace {
