@@ -632,7 +632,12 @@ impl<'c, 'g> Matcher<'c, 'g> {
     fn unbind(st: &mut State, slot: Option<usize>, fresh: bool) {
         if let (Some(i), true) = (slot, fresh) {
             st.bound[i] = false;
-            st.vals[i] = QValue::Null;
+            if matches!(st.vals[i], QValue::Node(_) | QValue::Rel(_)) {
+                // A node or relationship owns nothing: overwrite it without the drop call.
+                std::mem::forget(std::mem::replace(&mut st.vals[i], QValue::Null));
+            } else {
+                st.vals[i] = QValue::Null;
+            }
         }
     }
 
