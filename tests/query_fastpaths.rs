@@ -378,3 +378,48 @@ fn profile_reports_rows_of_counted_and_streamed_matches() {
         "{text:?}"
     );
 }
+
+#[test]
+fn many_label_checks_on_reached_nodes_agree_with_the_records() {
+    // Enough nodes that label checks past the first node switch to a bitmap of the label.
+    let mut g = Graph::new();
+    run(&mut g, "CREATE (:Hub {name: 'h'})");
+    run(
+        &mut g,
+        "MATCH (h:Hub) UNWIND range(1, 3000) AS i CREATE (h)-[:A]->(n:N {i: i}) \
+         WITH n, i WHERE i % 3 = 0 SET n:L",
+    );
+    let count = |g: &mut Graph, q: &str| match &run(g, q).rows[..] {
+        [row] => row[0].clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        count(&mut g, "MATCH (:Hub)-->(x:L) RETURN count(*)"),
+        QValue::Int(1000)
+    );
+    assert_eq!(
+        count(&mut g, "MATCH (:Hub)-->(x:L:N) RETURN count(*)"),
+        QValue::Int(1000)
+    );
+    assert_eq!(
+        count(&mut g, "MATCH (:Hub)-->(x:Nope) RETURN count(*)"),
+        QValue::Int(0)
+    );
+    // Labels removed and nodes deleted earlier in the same query are seen.
+    assert_eq!(
+        count(
+            &mut g,
+            "MATCH (x:L) WHERE x.i % 2 = 0 REMOVE x:L WITH count(*) AS c \
+             MATCH (:Hub)-->(x:L) RETURN count(*)"
+        ),
+        QValue::Int(500)
+    );
+    assert_eq!(
+        count(
+            &mut g,
+            "MATCH (x:L) WHERE x.i % 5 = 0 DETACH DELETE x WITH count(*) AS c \
+             MATCH (:Hub)-->(x:L) RETURN count(*)"
+        ),
+        QValue::Int(400)
+    );
+}

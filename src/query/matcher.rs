@@ -24,6 +24,9 @@ pub struct Matcher<'c, 'g> {
     /// Variable-length steps only need each end node once (the caller checked that duplicate
     /// rows cannot change the answer), so they run breadth-first with a visited set.
     pub distinct_ends: bool,
+    /// Per label checked on nodes reached over edges: a bitmap of its nodes once enough checks
+    /// were made, so that a check reads one bit instead of the node's record.
+    label_bits: FxHashMap<Sym, LabelBits>,
     /// Resolved symbols per pattern part, keyed by the part's address.
     syms: Vec<(usize, Rc<PartSyms>)>,
     /// Spare edge buffers, one taken per expansion step in progress, so that expanding does
@@ -127,8 +130,8 @@ struct PartSyms {
     rel_slots: Vec<Option<usize>>,
     /// Row slot of the path variable.
     path_slot: Option<usize>,
-    /// Per node in pattern order: true when the pattern has no labels and no properties, so
-    /// that a node reached over a live edge matches unless this query deleted it.
+    /// Per node in pattern order: true when the pattern has no properties, so that a node
+    /// reached over a live edge matches when it has the labels, unless this query deleted it.
     open: Vec<bool>,
 }
 
@@ -213,6 +216,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
             guard,
             distinct_ends: false,
             syms: Vec::new(),
+            label_bits: FxHashMap::default(),
             bufs: Vec::new(),
             closing: None,
             marks: Marks::default(),
@@ -337,9 +341,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
             node_slots: nodes().map(|n| self.slot(&n.var)).collect(),
             rel_slots: part.chain.iter().map(|(r, _)| self.slot(&r.var)).collect(),
             path_slot: self.slot(&part.var),
-            open: nodes()
-                .map(|n| n.labels.is_empty() && n.props.is_none())
-                .collect(),
+            open: nodes().map(|n| n.props.is_none()).collect(),
         });
         self.syms.push((key, s.clone()));
         s
@@ -594,6 +596,30 @@ impl<'c, 'g> Matcher<'c, 'g> {
         self.props_ok(&pat.props, &QValue::Node(n), st)
     }
 
+    /// Whether live node `n` carries `label`.
+    fn has_label(&mut self, n: NodeId, label: Sym) -> bool {
+        let g = self.ctx.graph;
+        let lb = self.label_bits.entry(label).or_default();
+        if let Some(bits) = &lb.bits {
+            return bits
+                .get(n.index() / 64)
+                .is_some_and(|w| w & (1 << (n.index() % 64)) != 0);
+        }
+        lb.checks += 1;
+        // Building costs one step per node with the label: worth it once checks outnumber
+        // them enough.
+        if lb.checks >= LABEL_BITS_MIN_CHECKS && g.label_count(label) <= lb.checks * 16 {
+            let mut bits = vec![0u64; g.node_bound().div_ceil(64)];
+            for m in g.nodes_with_label(label) {
+                if let Some(w) = bits.get_mut(m.index() / 64) {
+                    *w |= 1 << (m.index() % 64);
+                }
+            }
+            lb.bits = Some(bits);
+        }
+        g.has_label(n, label)
+    }
+
     /// Binds a variable, or checks it against its binding. Returns `None` on conflict and
     /// otherwise whether the slot was newly bound (so the caller can unbind it).
     fn bind(&self, st: &mut State, slot: Option<usize>, v: QValue) -> Option<bool> {
@@ -660,6 +686,10 @@ impl<'c, 'g> Matcher<'c, 'g> {
             self.ctx
                 .dead
                 .is_none_or(|d| d.nodes.is_empty() || !d.nodes.contains(&n))
+                && match walk.labels(k) {
+                    None => false,
+                    Some(ls) => ls.iter().all(|l| self.has_label(n, *l)),
+                }
         } else {
             self.node_ok_syms(n, pat, walk.labels(k), st)?
         };
@@ -1170,6 +1200,16 @@ struct Marks {
     /// True when the current list is indexed.
     active: bool,
 }
+
+/// A label's node bitmap, built once its checks justify it.
+#[derive(Default)]
+struct LabelBits {
+    checks: usize,
+    bits: Option<Vec<u64>>,
+}
+
+/// Checks of one label made by reading node records before a bitmap may be built.
+const LABEL_BITS_MIN_CHECKS: usize = 1024;
 
 /// Lists shorter than this are binary-searched: they span a few cache lines.
 const MARK_MIN_LIST: usize = 64;
