@@ -37,7 +37,7 @@ pub struct Matcher<'c, 'g> {
     /// [`Self::edges_between_into`].
     #[allow(clippy::type_complexity)]
     closing: Option<((NodeId, Dir, usize), Vec<(NodeId, EdgeId)>)>,
-    /// Where each far node's edges start in a long `closing` list.
+    /// The far nodes of a long `closing` list.
     marks: Marks,
     /// Nodes each pattern part's walk started from, summed over every call (for PROFILE).
     pub starts: Vec<usize>,
@@ -680,9 +680,10 @@ impl<'c, 'g> Matcher<'c, 'g> {
         out: &mut Sink<'_>,
     ) -> Result<(), QueryError> {
         let pat = walk.node(k);
-        // Past the first node, `n` is the far end of a live edge, hence a live node: an open
-        // pattern only needs to know whether this query deleted it.
-        let ok = if k > 0 && walk.syms.open[walk.node_index(k)] {
+        // `n` is in the store: it came from an index, an earlier binding or the far end of a
+        // live edge (the store drops a node's edges with it, and this query's deletions wait
+        // for its end). A pattern without properties only needs the deleted set and labels.
+        let ok = if walk.syms.open[walk.node_index(k)] {
             self.ctx
                 .dead
                 .is_none_or(|d| d.nodes.is_empty() || !d.nodes.contains(&n))
@@ -836,11 +837,10 @@ impl<'c, 'g> Matcher<'c, 'g> {
             self.closing = Some((key, list));
         }
         if let Some((_, list)) = &self.closing {
-            let i = match self.marks.find(t) {
-                Some(i) => i,
-                None if self.marks.active => return,
-                None => list.partition_point(|(o, _)| *o < t),
-            };
+            if !self.marks.may_hold(t) {
+                return;
+            }
+            let i = list.partition_point(|(o, _)| *o < t);
             out.extend(
                 list[i..]
                     .iter()
@@ -1187,20 +1187,6 @@ impl<'c, 'g> Matcher<'c, 'g> {
     }
 }
 
-/// Per far node, where its edges start in the current list of closing edges, so that a long
-/// list (a hub) is searched with one lookup instead of a binary search whose every step may
-/// miss the cache. Entries carry the number of the list they belong to, so no clearing is
-/// needed between lists.
-#[derive(Default)]
-struct Marks {
-    /// (list number, start) per node index.
-    at: Vec<(u32, u32)>,
-    /// The number of the current list.
-    stamp: u32,
-    /// True when the current list is indexed.
-    active: bool,
-}
-
 /// A label's node bitmap, built once its checks justify it.
 #[derive(Default)]
 struct LabelBits {
@@ -1211,42 +1197,57 @@ struct LabelBits {
 /// Checks of one label made by reading node records before a bitmap may be built.
 const LABEL_BITS_MIN_CHECKS: usize = 1024;
 
-/// Lists shorter than this are binary-searched: they span a few cache lines.
-const MARK_MIN_LIST: usize = 64;
-/// The most nodes a mark table covers (8 bytes each).
-const MARK_MAX_NODES: usize = 1 << 24;
+/// The far nodes of the current list of closing edges as a bitmap, so that the common answer
+/// "no edge to that node" costs one bit (a bitmap of every node stays in cache; the list of a
+/// hub would not) and only real closings search the list.
+#[derive(Default)]
+struct Marks {
+    bits: Vec<u64>,
+    /// The words set for the current list, to clear when it changes.
+    words: Vec<usize>,
+    /// True when the current list is marked.
+    active: bool,
+}
+
+/// Lists shorter than this are binary-searched directly: they span a few cache lines.
+const MARK_MIN_LIST: usize = 16;
+/// The most nodes a bitmap covers.
+const MARK_MAX_NODES: usize = 1 << 28;
 
 impl Marks {
-    /// Indexes `list` (sorted by far node) when it is long enough to be worth it.
+    /// Marks the far nodes of `list` when it is long enough to be worth it.
     fn index(&mut self, list: &[(NodeId, EdgeId)], node_bound: usize) {
+        for w in self.words.drain(..) {
+            if let Some(x) = self.bits.get_mut(w) {
+                *x = 0;
+            }
+        }
         self.active = list.len() >= MARK_MIN_LIST && node_bound <= MARK_MAX_NODES;
         if !self.active {
             return;
         }
-        if self.at.len() < node_bound {
-            self.at.resize(node_bound, (0, 0));
+        let words = node_bound.div_ceil(64);
+        if self.bits.len() < words {
+            self.bits.resize(words, 0);
         }
-        if self.stamp == u32::MAX {
-            self.at.iter_mut().for_each(|m| *m = (0, 0));
-            self.stamp = 0;
-        }
-        self.stamp += 1;
-        for (i, (o, _)) in list.iter().enumerate().rev() {
-            if let Some(m) = self.at.get_mut(o.index()) {
-                *m = (self.stamp, i as u32);
+        for (o, _) in list {
+            let w = o.index() / 64;
+            if let Some(x) = self.bits.get_mut(w) {
+                if *x == 0 {
+                    self.words.push(w);
+                }
+                *x |= 1 << (o.index() % 64);
             }
         }
     }
 
-    /// Where `t`'s edges start, when the current list is indexed and holds any.
-    fn find(&self, t: NodeId) -> Option<usize> {
-        if !self.active {
-            return None;
-        }
-        match self.at.get(t.index()) {
-            Some(&(s, i)) if s == self.stamp => Some(i as usize),
-            _ => None,
-        }
+    /// False when the current list is marked and holds no edge to `t`.
+    fn may_hold(&self, t: NodeId) -> bool {
+        !self.active
+            || self
+                .bits
+                .get(t.index() / 64)
+                .is_some_and(|x| x & (1 << (t.index() % 64)) != 0)
     }
 }
 
