@@ -633,7 +633,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
                 None
             }
         } else {
-            st.vals[i] = v;
+            put(&mut st.vals[i], v);
             st.bound[i] = true;
             Some(true)
         }
@@ -650,7 +650,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
                 _ => None,
             };
         }
-        st.vals[i] = QValue::Node(n);
+        put(&mut st.vals[i], QValue::Node(n));
         st.bound[i] = true;
         Some(true)
     }
@@ -658,12 +658,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
     fn unbind(st: &mut State, slot: Option<usize>, fresh: bool) {
         if let (Some(i), true) = (slot, fresh) {
             st.bound[i] = false;
-            if matches!(st.vals[i], QValue::Node(_) | QValue::Rel(_)) {
-                // A node or relationship owns nothing: overwrite it without the drop call.
-                std::mem::forget(std::mem::replace(&mut st.vals[i], QValue::Null));
-            } else {
-                st.vals[i] = QValue::Null;
-            }
+            put(&mut st.vals[i], QValue::Null);
         }
     }
 
@@ -1184,6 +1179,16 @@ impl<'c, 'g> Matcher<'c, 'g> {
             Self::unbind(st, s_slot, s_fresh);
         }
         Ok(())
+    }
+}
+
+/// Stores `v` in `slot`. Slots mostly hold null, nodes and relationships, which own nothing:
+/// those are overwritten without a call to drop them.
+fn put(slot: &mut QValue, v: QValue) {
+    if matches!(slot, QValue::Null | QValue::Node(_) | QValue::Rel(_)) {
+        std::mem::forget(std::mem::replace(slot, v));
+    } else {
+        *slot = v;
     }
 }
 
