@@ -81,6 +81,23 @@ const NONE: usize = usize::MAX;
 impl KeyTable {
     /// The number of `key`, and whether it was new. A key is copied only when new.
     pub fn insert(&mut self, key: &[QValue]) -> (usize, bool) {
+        self.insert_with(key, |k| k.to_vec())
+    }
+
+    /// Like [`Self::insert`], taking the key's values when it is new.
+    pub fn insert_owned(&mut self, key: &mut Vec<QValue>) -> (usize, bool) {
+        let (id, new) = self.insert_with(key, |_| Vec::new());
+        if new {
+            self.keys[id] = std::mem::take(key);
+        }
+        (id, new)
+    }
+
+    fn insert_with(
+        &mut self,
+        key: &[QValue],
+        store: impl FnOnce(&[QValue]) -> Vec<QValue>,
+    ) -> (usize, bool) {
         let h = hash_key(key);
         let head = self.index.get(&h).copied().unwrap_or(NONE);
         let mut i = head;
@@ -91,7 +108,7 @@ impl KeyTable {
             i = self.next[i];
         }
         let id = self.keys.len();
-        self.keys.push(key.to_vec());
+        self.keys.push(store(key));
         self.next.push(head);
         self.index.insert(h, id);
         (id, true)
@@ -176,9 +193,16 @@ impl<'e> AggSpec<'e> {
     }
 }
 
-/// The running state of one aggregate over one group.
+/// The running state of one aggregate over one group: a bare count for the usual
+/// `count(*)` / `count(x)`, so that many groups stay small.
+enum Acc {
+    Count(u64),
+    Full(Box<FullAcc>),
+}
+
+/// The running state of any aggregate.
 #[derive(Default)]
-struct Acc {
+struct FullAcc {
     seen: Option<KeyTable>,
     count: u64,
     list: Vec<QValue>,
@@ -190,11 +214,47 @@ struct Acc {
 
 impl Acc {
     fn new(spec: &AggSpec) -> Self {
-        Acc {
+        if spec.counts_rows() {
+            Acc::Count(0)
+        } else {
+            Acc::Full(Box::new(FullAcc::new(spec)))
+        }
+    }
+
+    fn add_rows(&mut self, weight: u64) {
+        match self {
+            Acc::Count(n) => *n += weight,
+            Acc::Full(f) => f.count += weight,
+        }
+    }
+
+    fn feed(&mut self, spec: &AggSpec, v: QValue, weight: u64) -> Result<(), QueryError> {
+        match self {
+            Acc::Count(n) => {
+                if !matches!(v, QValue::Null) {
+                    *n += weight;
+                }
+                Ok(())
+            }
+            Acc::Full(f) => f.feed(spec, v, weight),
+        }
+    }
+
+    fn finish(self, spec: &AggSpec) -> Result<QValue, QueryError> {
+        match self {
+            Acc::Count(n) => Ok(QValue::Int(n as i64)),
+            Acc::Full(f) => f.finish(spec),
+        }
+    }
+}
+
+impl FullAcc {
+    fn new(spec: &AggSpec) -> Self {
+        FullAcc {
             seen: spec.distinct.then(KeyTable::default),
             int_sum: Some(0),
             all_int: true,
-            ..Acc::default()
+            ..FullAcc::default()
         }
     }
 
@@ -337,7 +397,7 @@ impl<'e> Grouper<'e> {
             for k in &self.keys {
                 self.key_buf.push(eval(k, ctx, scope)?);
             }
-            self.table.insert(&self.key_buf)
+            self.table.insert_owned(&mut self.key_buf)
         };
         if new {
             self.firsts.push(if self.keep_first {
@@ -350,7 +410,7 @@ impl<'e> Grouper<'e> {
         let n = self.specs.len();
         for (spec, acc) in self.specs.iter().zip(&mut self.accs[g * n..(g + 1) * n]) {
             match spec.arg {
-                _ if spec.func == Func::CountStar => acc.count += weight,
+                _ if spec.func == Func::CountStar => acc.add_rows(weight),
                 Some(e) => acc.feed(spec, eval(e, ctx, scope)?, weight)?,
                 None => {}
             }

@@ -668,7 +668,7 @@ impl<'a> Executor<'a> {
         let kinds = item_kinds(items, aggs);
         let keep_row = needs_scope(p, items);
         let mut rows = Vec::new();
-        for (first, key, agg_values) in grouper.finish()? {
+        for (first, mut key, agg_values) in grouper.finish()? {
             let mut values = Vec::new();
             if keep_row || kinds.iter().any(|k| matches!(k, ItemKind::Other)) {
                 values = first.unwrap_or_else(|| vec![QValue::Null; names.len()]);
@@ -678,7 +678,8 @@ impl<'a> Executor<'a> {
                 .iter()
                 .zip(&kinds)
                 .map(|(i, k)| match k {
-                    ItemKind::Key(j) => Ok(key[*j].clone()),
+                    // Each key is one item's value: it can be moved out.
+                    ItemKind::Key(j) => Ok(std::mem::replace(&mut key[*j], QValue::Null)),
                     ItemKind::Agg(j) => Ok(agg_values[*j].clone()),
                     ItemKind::Other => eval(&i.expr, &self.ctx(), scope(&agg_names, &values)),
                 })
