@@ -363,8 +363,9 @@ pub struct Grouper<'e> {
 }
 
 /// One finished group: its first row (when kept, and `None` for the single empty group of an
-/// aggregation without keys over no rows), its key values and its aggregate results.
-pub type Finished = (Option<Vec<QValue>>, Vec<QValue>, Vec<QValue>);
+/// aggregation without keys over no rows), then its key values followed by its aggregate
+/// results.
+pub type Finished = (Option<Vec<QValue>>, Vec<QValue>);
 
 impl<'e> Grouper<'e> {
     /// A grouper over the given key expressions and aggregate calls; `keep_first` keeps the
@@ -400,6 +401,8 @@ impl<'e> Grouper<'e> {
             self.table.insert_owned(&mut self.key_buf)
         };
         if new {
+            // The key's vector becomes the group's row: room for the results too.
+            self.key_buf = Vec::with_capacity(self.keys.len() + self.specs.len());
             self.firsts.push(if self.keep_first {
                 scope.values.to_vec()
             } else {
@@ -431,7 +434,7 @@ impl<'e> Grouper<'e> {
                 .iter()
                 .map(|s| Acc::new(s).finish(s))
                 .collect::<Result<_, _>>()?;
-            return Ok(vec![(None, Vec::new(), values)]);
+            return Ok(vec![(None, values)]);
         }
         let n = specs.len();
         let mut accs = self.accs.into_iter();
@@ -444,13 +447,11 @@ impl<'e> Grouper<'e> {
                     .into_iter()
                     .chain(std::iter::repeat(Vec::new())),
             )
-            .map(|(first, key)| {
-                let values = specs
-                    .iter()
-                    .zip(accs.by_ref().take(n))
-                    .map(|(s, a)| a.finish(s))
-                    .collect::<Result<_, _>>()?;
-                Ok((keep.then_some(first), key, values))
+            .map(|(first, mut key)| {
+                for (s, a) in specs.iter().zip(accs.by_ref().take(n)) {
+                    key.push(a.finish(s)?);
+                }
+                Ok((keep.then_some(first), key))
             })
             .collect()
     }

@@ -668,22 +668,38 @@ impl<'a> Executor<'a> {
         let kinds = item_kinds(items, aggs);
         let keep_row = needs_scope(p, items);
         let mut rows = Vec::new();
-        for (first, mut key, agg_values) in grouper.finish()? {
+        let nkeys = kinds
+            .iter()
+            .filter(|k| matches!(k, ItemKind::Key(_)))
+            .count();
+        let needs_values = keep_row || kinds.iter().any(|k| matches!(k, ItemKind::Other));
+        // Items that are the keys then every aggregate, in order, are the group's row as is.
+        let as_is = kinds.len() == nkeys + aggs.len()
+            && kinds.iter().enumerate().all(|(i, k)| match k {
+                ItemKind::Key(j) => *j == i,
+                ItemKind::Agg(j) => *j + nkeys == i,
+                ItemKind::Other => false,
+            });
+        for (first, mut group) in grouper.finish()? {
             let mut values = Vec::new();
-            if keep_row || kinds.iter().any(|k| matches!(k, ItemKind::Other)) {
+            if needs_values {
                 values = first.unwrap_or_else(|| vec![QValue::Null; names.len()]);
-                values.extend(agg_values.iter().cloned());
+                values.extend(group[nkeys..].iter().cloned());
             }
-            let out: Vec<QValue> = items
-                .iter()
-                .zip(&kinds)
-                .map(|(i, k)| match k {
-                    // Each key is one item's value: it can be moved out.
-                    ItemKind::Key(j) => Ok(std::mem::replace(&mut key[*j], QValue::Null)),
-                    ItemKind::Agg(j) => Ok(agg_values[*j].clone()),
-                    ItemKind::Other => eval(&i.expr, &self.ctx(), scope(&agg_names, &values)),
-                })
-                .collect::<Result<_, _>>()?;
+            let out: Vec<QValue> = if as_is {
+                group
+            } else {
+                items
+                    .iter()
+                    .zip(&kinds)
+                    .map(|(i, k)| match k {
+                        // Each key is one item's value: it can be moved out.
+                        ItemKind::Key(j) => Ok(std::mem::replace(&mut group[*j], QValue::Null)),
+                        ItemKind::Agg(j) => Ok(group[nkeys + *j].clone()),
+                        ItemKind::Other => eval(&i.expr, &self.ctx(), scope(&agg_names, &values)),
+                    })
+                    .collect::<Result<_, _>>()?
+            };
             if keep_row {
                 values.extend(out.iter().cloned());
             } else {
