@@ -1,4 +1,6 @@
-//! Runs a checked query against the graph, clause by clause, over tables of rows.
+//! Runs a checked query against the graph, clause by clause, over tables of rows. A MATCH
+//! whose rows only feed an aggregation is not stored: its matches are folded as found, or
+//! counted from the store where [`super::shortcut`] shows that is exact.
 //!
 //! Every change goes through [`Writer`], which logs how to undo it, so that a failed statement
 //! leaves the graph as it was.

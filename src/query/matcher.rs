@@ -3,7 +3,9 @@
 //! Each pattern part is walked from its cheaper end (a bound variable, then an indexed `name`
 //! or `id` equality, then the rarest label, then every node) along the adjacency lists.
 //! Relationships are never used twice within one match; variable-length segments expand
-//! depth-first, and shortest paths breadth-first.
+//! depth-first, and shortest paths breadth-first. Matches are handed to a sink one at a time
+//! (the caller may fold them rather than store them); expansion reuses its edge buffers, and a
+//! relationship closing onto a bound node is looked up in the near node's sorted edges.
 
 use super::ast::*;
 use super::error::{ErrorKind, QueryError};
