@@ -81,6 +81,23 @@ const NONE: usize = usize::MAX;
 impl KeyTable {
     /// The number of `key`, and whether it was new. A key is copied only when new.
     pub fn insert(&mut self, key: &[QValue]) -> (usize, bool) {
+        self.insert_with(key, |k| k.to_vec())
+    }
+
+    /// Like [`Self::insert`], taking the key's values when it is new.
+    pub fn insert_owned(&mut self, key: &mut Vec<QValue>) -> (usize, bool) {
+        let (id, new) = self.insert_with(key, |_| Vec::new());
+        if new {
+            self.keys[id] = std::mem::take(key);
+        }
+        (id, new)
+    }
+
+    fn insert_with(
+        &mut self,
+        key: &[QValue],
+        store: impl FnOnce(&[QValue]) -> Vec<QValue>,
+    ) -> (usize, bool) {
         let h = hash_key(key);
         let head = self.index.get(&h).copied().unwrap_or(NONE);
         let mut i = head;
@@ -91,7 +108,7 @@ impl KeyTable {
             i = self.next[i];
         }
         let id = self.keys.len();
-        self.keys.push(key.to_vec());
+        self.keys.push(store(key));
         self.next.push(head);
         self.index.insert(h, id);
         (id, true)
@@ -176,9 +193,16 @@ impl<'e> AggSpec<'e> {
     }
 }
 
-/// The running state of one aggregate over one group.
+/// The running state of one aggregate over one group: a bare count for the usual
+/// `count(*)` / `count(x)`, so that many groups stay small.
+enum Acc {
+    Count(u64),
+    Full(Box<FullAcc>),
+}
+
+/// The running state of any aggregate.
 #[derive(Default)]
-struct Acc {
+struct FullAcc {
     seen: Option<KeyTable>,
     count: u64,
     list: Vec<QValue>,
@@ -190,11 +214,47 @@ struct Acc {
 
 impl Acc {
     fn new(spec: &AggSpec) -> Self {
-        Acc {
+        if spec.counts_rows() {
+            Acc::Count(0)
+        } else {
+            Acc::Full(Box::new(FullAcc::new(spec)))
+        }
+    }
+
+    fn add_rows(&mut self, weight: u64) {
+        match self {
+            Acc::Count(n) => *n += weight,
+            Acc::Full(f) => f.count += weight,
+        }
+    }
+
+    fn feed(&mut self, spec: &AggSpec, v: QValue, weight: u64) -> Result<(), QueryError> {
+        match self {
+            Acc::Count(n) => {
+                if !matches!(v, QValue::Null) {
+                    *n += weight;
+                }
+                Ok(())
+            }
+            Acc::Full(f) => f.feed(spec, v, weight),
+        }
+    }
+
+    fn finish(self, spec: &AggSpec) -> Result<QValue, QueryError> {
+        match self {
+            Acc::Count(n) => Ok(QValue::Int(n as i64)),
+            Acc::Full(f) => f.finish(spec),
+        }
+    }
+}
+
+impl FullAcc {
+    fn new(spec: &AggSpec) -> Self {
+        FullAcc {
             seen: spec.distinct.then(KeyTable::default),
             int_sum: Some(0),
             all_int: true,
-            ..Acc::default()
+            ..FullAcc::default()
         }
     }
 
@@ -303,8 +363,9 @@ pub struct Grouper<'e> {
 }
 
 /// One finished group: its first row (when kept, and `None` for the single empty group of an
-/// aggregation without keys over no rows), its key values and its aggregate results.
-pub type Finished = (Option<Vec<QValue>>, Vec<QValue>, Vec<QValue>);
+/// aggregation without keys over no rows), then its key values followed by its aggregate
+/// results.
+pub type Finished = (Option<Vec<QValue>>, Vec<QValue>);
 
 impl<'e> Grouper<'e> {
     /// A grouper over the given key expressions and aggregate calls; `keep_first` keeps the
@@ -329,12 +390,19 @@ impl<'e> Grouper<'e> {
     /// Adds a row, counted `weight` times (only for aggregates where that is exact, see
     /// [`AggSpec::weighable`]).
     pub fn feed(&mut self, ctx: &Ctx, scope: Scope, weight: u64) -> Result<(), QueryError> {
-        self.key_buf.clear();
-        for k in &self.keys {
-            self.key_buf.push(eval(k, ctx, scope)?);
-        }
-        let (g, new) = self.table.insert(&self.key_buf);
+        // Without keys there is one group, found without hashing.
+        let (g, new) = if self.keys.is_empty() {
+            (0, self.firsts.is_empty())
+        } else {
+            self.key_buf.clear();
+            for k in &self.keys {
+                self.key_buf.push(eval(k, ctx, scope)?);
+            }
+            self.table.insert_owned(&mut self.key_buf)
+        };
         if new {
+            // The key's vector becomes the group's row: room for the results too.
+            self.key_buf = Vec::with_capacity(self.keys.len() + self.specs.len());
             self.firsts.push(if self.keep_first {
                 scope.values.to_vec()
             } else {
@@ -344,11 +412,11 @@ impl<'e> Grouper<'e> {
         }
         let n = self.specs.len();
         for (spec, acc) in self.specs.iter().zip(&mut self.accs[g * n..(g + 1) * n]) {
-            let v = match spec.arg {
-                Some(e) if spec.func != Func::CountStar => eval(e, ctx, scope)?,
-                _ => QValue::Null,
-            };
-            acc.feed(spec, v, weight)?;
+            match spec.arg {
+                _ if spec.func == Func::CountStar => acc.add_rows(weight),
+                Some(e) => acc.feed(spec, eval(e, ctx, scope)?, weight)?,
+                None => {}
+            }
         }
         Ok(())
     }
@@ -366,21 +434,24 @@ impl<'e> Grouper<'e> {
                 .iter()
                 .map(|s| Acc::new(s).finish(s))
                 .collect::<Result<_, _>>()?;
-            return Ok(vec![(None, Vec::new(), values)]);
+            return Ok(vec![(None, values)]);
         }
         let n = specs.len();
         let mut accs = self.accs.into_iter();
         let keep = self.keep_first;
         self.firsts
             .into_iter()
-            .zip(self.table.into_keys())
-            .map(|(first, key)| {
-                let values = specs
-                    .iter()
-                    .zip(accs.by_ref().take(n))
-                    .map(|(s, a)| a.finish(s))
-                    .collect::<Result<_, _>>()?;
-                Ok((keep.then_some(first), key, values))
+            .zip(
+                self.table
+                    .into_keys()
+                    .into_iter()
+                    .chain(std::iter::repeat(Vec::new())),
+            )
+            .map(|(first, mut key)| {
+                for (s, a) in specs.iter().zip(accs.by_ref().take(n)) {
+                    key.push(a.finish(s)?);
+                }
+                Ok((keep.then_some(first), key))
             })
             .collect()
     }

@@ -1,4 +1,6 @@
-//! Runs a checked query against the graph, clause by clause, over tables of rows.
+//! Runs a checked query against the graph, clause by clause, over tables of rows. A MATCH
+//! whose rows only feed an aggregation is not stored: its matches are folded as found, or
+//! counted from the store where [`super::shortcut`] shows that is exact.
 //!
 //! Every change goes through [`Writer`], which logs how to undo it, so that a failed statement
 //! leaves the graph as it was.
@@ -17,6 +19,13 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::Ordering as AtomicOrdering;
 use std::time::Instant;
+
+/// The most rows ORDER BY ... LIMIT keeps sorted by insertion while the rest stream past;
+/// larger limits select, then sort.
+const TOP_K_INSERTION: usize = 64;
+
+/// Receives each row a MATCH produces, with the evaluation context it was found in.
+type RowSink<'s> = dyn FnMut(&Ctx, &[QValue]) -> Result<(), QueryError> + 's;
 
 /// Variables and the rows binding them.
 #[derive(Clone, Debug, Default)]
@@ -234,8 +243,13 @@ impl<'a> Executor<'a> {
             if let Some((optional, pattern, filter, p)) = streams_into(clause, q.clauses.get(i + 1))
             {
                 // The MATCH feeds the aggregation directly: its rows are never stored.
+                // Deleted entities stay in the store until the query commits: after a DELETE,
+                // match rather than count (EXPLAIN makes the same choice).
+                let may_count = !q.clauses[..i]
+                    .iter()
+                    .any(|c| matches!(c, Clause::Delete { .. }));
                 let (names, grouper, aggs, passed) =
-                    self.match_grouped(optional, pattern, filter, p, &table)?;
+                    self.match_grouped(optional, pattern, filter, p, &table, may_count)?;
                 if let Some(stats) = self.profile.as_mut().and_then(|p| p.last_mut()) {
                     stats.push(ClauseStat {
                         rows: passed,
@@ -433,7 +447,7 @@ impl<'a> Executor<'a> {
         filter: Option<&Expr>,
         table: &Table,
         names: &[String],
-        sink: &mut dyn FnMut(&Ctx, &[QValue]) -> Result<(), QueryError>,
+        sink: &mut RowSink<'_>,
     ) -> Result<usize, QueryError> {
         let new_vars = pattern_vars(pattern, &table.names);
         let pushed = filter.and_then(|f| push_down(pattern, f, &new_vars));
@@ -489,11 +503,12 @@ impl<'a> Executor<'a> {
         filter: Option<&Expr>,
         p: &'p Projection,
         table: &Table,
+        may_count: bool,
     ) -> Result<(Vec<String>, Grouper<'p>, Vec<&'p Expr>, usize), QueryError> {
         let names = match_names(pattern, &table.names);
         let (keys, aggs) = grouping(&p.items, p);
         let mut grouper = Grouper::new(keys, &aggs, keeps_first(p, &p.items, &aggs));
-        let nothing_deleted = self.dead.nodes.is_empty() && self.dead.edges.is_empty();
+        let nothing_deleted = may_count && self.dead.nodes.is_empty() && self.dead.edges.is_empty();
         let fed = match shortcut::find(optional, pattern, filter, p, &table.names) {
             Some(sc) if nothing_deleted => self.feed_counts(&sc, table, &names, &mut grouper)?,
             _ => self.match_each(optional, pattern, filter, table, &names, &mut |ctx, r| {
@@ -655,21 +670,38 @@ impl<'a> Executor<'a> {
         let kinds = item_kinds(items, aggs);
         let keep_row = needs_scope(p, items);
         let mut rows = Vec::new();
-        for (first, key, agg_values) in grouper.finish()? {
+        let nkeys = kinds
+            .iter()
+            .filter(|k| matches!(k, ItemKind::Key(_)))
+            .count();
+        let needs_values = keep_row || kinds.iter().any(|k| matches!(k, ItemKind::Other));
+        // Items that are the keys then every aggregate, in order, are the group's row as is.
+        let as_is = kinds.len() == nkeys + aggs.len()
+            && kinds.iter().enumerate().all(|(i, k)| match k {
+                ItemKind::Key(j) => *j == i,
+                ItemKind::Agg(j) => *j + nkeys == i,
+                ItemKind::Other => false,
+            });
+        for (first, mut group) in grouper.finish()? {
             let mut values = Vec::new();
-            if keep_row || kinds.iter().any(|k| matches!(k, ItemKind::Other)) {
+            if needs_values {
                 values = first.unwrap_or_else(|| vec![QValue::Null; names.len()]);
-                values.extend(agg_values.iter().cloned());
+                values.extend(group[nkeys..].iter().cloned());
             }
-            let out: Vec<QValue> = items
-                .iter()
-                .zip(&kinds)
-                .map(|(i, k)| match k {
-                    ItemKind::Key(j) => Ok(key[*j].clone()),
-                    ItemKind::Agg(j) => Ok(agg_values[*j].clone()),
-                    ItemKind::Other => eval(&i.expr, &self.ctx(), scope(&agg_names, &values)),
-                })
-                .collect::<Result<_, _>>()?;
+            let out: Vec<QValue> = if as_is {
+                group
+            } else {
+                items
+                    .iter()
+                    .zip(&kinds)
+                    .map(|(i, k)| match k {
+                        // Each key is one item's value: it can be moved out.
+                        ItemKind::Key(j) => Ok(std::mem::replace(&mut group[*j], QValue::Null)),
+                        ItemKind::Agg(j) => Ok(group[nkeys + *j].clone()),
+                        ItemKind::Other => eval(&i.expr, &self.ctx(), scope(&agg_names, &values)),
+                    })
+                    .collect::<Result<_, _>>()?
+            };
             if keep_row {
                 values.extend(out.iter().cloned());
             } else {
@@ -744,25 +776,55 @@ impl<'a> Executor<'a> {
                 }
                 i.cmp(j)
             };
-            let mut order: Vec<usize> = (0..rows.len()).collect();
-            // With a LIMIT only the first SKIP + LIMIT rows are needed: select them, then
-            // sort just those.
+            // With a LIMIT only the first SKIP + LIMIT rows are needed: a few are kept sorted
+            // while the rows stream past (most are turned away by one comparison with the
+            // last kept), more are selected, then sorted.
             let wanted = limit.map(|l| l.saturating_add(skip));
-            match wanted {
-                Some(0) => order.clear(),
-                Some(k) if k < order.len() => {
-                    order.select_nth_unstable_by(k - 1, cmp);
-                    order.truncate(k);
+            let order: Vec<usize> = match wanted {
+                Some(k) if k <= TOP_K_INSERTION && k < rows.len() => {
+                    let mut top: Vec<usize> = Vec::with_capacity(k + 1);
+                    for idx in 0..rows.len() {
+                        if top.len() == k
+                            && top
+                                .last()
+                                .is_none_or(|last| cmp(&idx, last) != Ordering::Less)
+                        {
+                            continue;
+                        }
+                        let at = top.partition_point(|t| cmp(t, &idx) == Ordering::Less);
+                        top.insert(at, idx);
+                        top.truncate(k);
+                    }
+                    top
                 }
-                _ => {}
+                Some(k) if k < rows.len() => {
+                    let mut all: Vec<usize> = (0..rows.len()).collect();
+                    if k > 0 {
+                        all.select_nth_unstable_by(k - 1, cmp);
+                    }
+                    all.truncate(k);
+                    all.sort_unstable_by(cmp);
+                    all
+                }
+                _ => {
+                    let mut all: Vec<usize> = (0..rows.len()).collect();
+                    all.sort_unstable_by(cmp);
+                    all
+                }
+            };
+            // Move the chosen rows out in their new order, dropping the rest in place.
+            let mut rank = vec![usize::MAX; rows.len()];
+            for (r, idx) in order.iter().enumerate() {
+                rank[*idx] = r;
             }
-            order.sort_unstable_by(cmp);
-            let mut slots: Vec<Option<(Vec<QValue>, Vec<QValue>)>> =
-                rows.into_iter().map(Some).collect();
-            rows = order
-                .into_iter()
-                .filter_map(|idx| slots[idx].take())
-                .collect();
+            let mut sorted: Vec<Option<(Vec<QValue>, Vec<QValue>)>> = Vec::new();
+            sorted.resize_with(order.len(), || None);
+            for (idx, row) in rows.into_iter().enumerate() {
+                if let Some(slot) = sorted.get_mut(rank[idx]) {
+                    *slot = Some(row);
+                }
+            }
+            rows = sorted.into_iter().flatten().collect();
         }
         if skip > 0 {
             rows.drain(..skip.min(rows.len()));

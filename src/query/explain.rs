@@ -11,10 +11,11 @@
 
 use super::ast::*;
 use super::error::QueryError;
-use super::exec::{only_distinct_ends, pattern_vars, push_down, ClauseStat, Guard};
+use super::exec::{only_distinct_ends, pattern_vars, push_down, streams_into, ClauseStat, Guard};
 use super::expr::Ctx;
 use super::matcher::{AnchorKind, Matcher};
 use super::result::{QValue, QueryResult};
+use super::shortcut::{self, Shortcut};
 use super::ExecOptions;
 use crate::model::Value;
 use crate::store::Graph;
@@ -134,8 +135,19 @@ fn single(
 ) -> Result<PlanOp, QueryError> {
     let mut chain = Chain { top: None };
     let mut names: Vec<String> = Vec::new();
+    // Set when the previous MATCH feeds the projection being planned directly.
+    let mut streamed = false;
     for (i, clause) in q.clauses.iter().enumerate() {
         let stat = stats.and_then(|s| s.get(i));
+        let fused = streams_into(clause, q.clauses.get(i + 1));
+        // Deleted entities stay in the store until the query commits, so after a DELETE the
+        // executor matches rather than counts.
+        let deleted_before = q.clauses[..i]
+            .iter()
+            .any(|c| matches!(c, Clause::Delete { .. }));
+        let counted = fused
+            .filter(|_| !deleted_before)
+            .and_then(|(o, pat, f, p)| shortcut::find(o, pat, f, p, &names));
         match clause {
             Clause::Match {
                 optional,
@@ -153,6 +165,40 @@ fn single(
                 all.extend(new_vars.iter().cloned());
                 let mut bound = vec![true; names.len()];
                 bound.resize(all.len(), false);
+                streamed = fused.is_some();
+                if let Some(sc) = &counted {
+                    let text = walked
+                        .iter()
+                        .map(|p| p.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    match sc {
+                        Shortcut::TypeCount { .. } => {
+                            chain.push(PlanOp::new("RelationshipCountFromStore", text));
+                        }
+                        Shortcut::Degree { near, .. } => {
+                            let part = PatternPart {
+                                var: None,
+                                shortest: None,
+                                start: near.clone(),
+                                chain: Vec::new(),
+                                span: Span::default(),
+                            };
+                            let ctx = PartCtx {
+                                names: &all,
+                                distinct_ends: false,
+                                starts: stat.map(|s| s.starts.first().copied().unwrap_or(0)),
+                            };
+                            match_part(graph, params, &ctx, &mut bound, &part, &mut chain)?;
+                            chain.push(PlanOp::new("GetDegree", text));
+                        }
+                    }
+                    if let Some(s) = stat {
+                        chain.measure(s.rows, Some(s.ms));
+                    }
+                    names = all;
+                    continue;
+                }
                 for (pi, part) in walked.iter().enumerate() {
                     let starts = stat.map(|s| s.starts.get(pi).copied().unwrap_or(0));
                     let ctx = PartCtx {
@@ -178,7 +224,8 @@ fn single(
                 names.push(var.clone());
             }
             Clause::With(p) | Clause::Return(p) => {
-                names = projection(p, &names, &mut chain);
+                names = projection(p, &names, streamed, &mut chain);
+                streamed = false;
             }
             Clause::Create(parts) => {
                 let text: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
@@ -344,7 +391,7 @@ fn short(n: &NodePat) -> String {
 
 /// The operators of a WITH or RETURN, in the order the executor applies them; returns the
 /// projected names.
-fn projection(p: &Projection, names: &[String], chain: &mut Chain) -> Vec<String> {
+fn projection(p: &Projection, names: &[String], streamed: bool, chain: &mut Chain) -> Vec<String> {
     let mut items: Vec<String> = Vec::new();
     let mut out_names: Vec<String> = Vec::new();
     if p.star {
@@ -368,10 +415,10 @@ fn projection(p: &Projection, names: &[String], chain: &mut Chain) -> Vec<String
         });
     }
     let aggregating = p.items.iter().any(|i| i.expr.has_aggregate());
-    let name = if aggregating {
-        "Aggregate"
-    } else {
-        "Projection"
+    let name = match (aggregating, streamed) {
+        (true, true) => "StreamingAggregate",
+        (true, false) => "Aggregate",
+        (false, _) => "Projection",
     };
     chain.push(PlanOp::new(name, format!("[{}]", items.join(", "))));
     if p.distinct {

@@ -3,7 +3,9 @@
 //! Each pattern part is walked from its cheaper end (a bound variable, then an indexed `name`
 //! or `id` equality, then the rarest label, then every node) along the adjacency lists.
 //! Relationships are never used twice within one match; variable-length segments expand
-//! depth-first, and shortest paths breadth-first.
+//! depth-first, and shortest paths breadth-first. Matches are handed to a sink one at a time
+//! (the caller may fold them rather than store them); expansion reuses its edge buffers, and a
+//! relationship closing onto a bound node is looked up in the near node's sorted edges.
 
 use super::ast::*;
 use super::error::{ErrorKind, QueryError};
@@ -24,6 +26,9 @@ pub struct Matcher<'c, 'g> {
     /// Variable-length steps only need each end node once (the caller checked that duplicate
     /// rows cannot change the answer), so they run breadth-first with a visited set.
     pub distinct_ends: bool,
+    /// Per label checked on nodes reached over edges: a bitmap of its nodes once enough checks
+    /// were made, so that a check reads one bit instead of the node's record.
+    label_bits: FxHashMap<Sym, LabelBits>,
     /// Resolved symbols per pattern part, keyed by the part's address.
     syms: Vec<(usize, Rc<PartSyms>)>,
     /// Spare edge buffers, one taken per expansion step in progress, so that expanding does
@@ -34,6 +39,8 @@ pub struct Matcher<'c, 'g> {
     /// [`Self::edges_between_into`].
     #[allow(clippy::type_complexity)]
     closing: Option<((NodeId, Dir, usize), Vec<(NodeId, EdgeId)>)>,
+    /// The far nodes of a long `closing` list.
+    marks: Marks,
     /// Nodes each pattern part's walk started from, summed over every call (for PROFILE).
     pub starts: Vec<usize>,
 }
@@ -125,8 +132,8 @@ struct PartSyms {
     rel_slots: Vec<Option<usize>>,
     /// Row slot of the path variable.
     path_slot: Option<usize>,
-    /// Per node in pattern order: true when the pattern has no labels and no properties, so
-    /// that a node reached over a live edge matches unless this query deleted it.
+    /// Per node in pattern order: true when the pattern has no properties, so that a node
+    /// reached over a live edge matches when it has the labels, unless this query deleted it.
     open: Vec<bool>,
 }
 
@@ -211,8 +218,10 @@ impl<'c, 'g> Matcher<'c, 'g> {
             guard,
             distinct_ends: false,
             syms: Vec::new(),
+            label_bits: FxHashMap::default(),
             bufs: Vec::new(),
             closing: None,
+            marks: Marks::default(),
             starts: Vec::new(),
         }
     }
@@ -298,15 +307,20 @@ impl<'c, 'g> Matcher<'c, 'g> {
 
     /// Chooses which end of the part to start from.
     fn layout<'p>(&mut self, part: &'p PatternPart, st: &State) -> Result<Walk<'p>, QueryError> {
+        let syms = self.part_syms(part);
+        let bound = |i: Option<usize>| i.is_some_and(|i| st.bound[i]);
+        // A bound node costs nothing to start from, so a bound end settles the choice.
         let reversed = match part.chain.last() {
-            Some((_, last)) => self.cost(last, st)? < self.cost(&part.start, st)?,
             None => false,
+            Some(_) if bound(syms.node_slots[0]) => false,
+            Some(_) if bound(syms.node_slots[part.chain.len()]) => true,
+            Some((_, last)) => self.cost(last, st)? < self.cost(&part.start, st)?,
         };
         Ok(Walk {
             part,
             reversed,
             trace: part.var.is_some(),
-            syms: self.part_syms(part),
+            syms,
         })
     }
 
@@ -329,9 +343,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
             node_slots: nodes().map(|n| self.slot(&n.var)).collect(),
             rel_slots: part.chain.iter().map(|(r, _)| self.slot(&r.var)).collect(),
             path_slot: self.slot(&part.var),
-            open: nodes()
-                .map(|n| n.labels.is_empty() && n.props.is_none())
-                .collect(),
+            open: nodes().map(|n| n.props.is_none()).collect(),
         });
         self.syms.push((key, s.clone()));
         s
@@ -586,6 +598,30 @@ impl<'c, 'g> Matcher<'c, 'g> {
         self.props_ok(&pat.props, &QValue::Node(n), st)
     }
 
+    /// Whether live node `n` carries `label`.
+    fn has_label(&mut self, n: NodeId, label: Sym) -> bool {
+        let g = self.ctx.graph;
+        let lb = self.label_bits.entry(label).or_default();
+        if let Some(bits) = &lb.bits {
+            return bits
+                .get(n.index() / 64)
+                .is_some_and(|w| w & (1 << (n.index() % 64)) != 0);
+        }
+        lb.checks += 1;
+        // Building costs one step per node with the label: worth it once checks outnumber
+        // them enough.
+        if lb.checks >= LABEL_BITS_MIN_CHECKS && g.label_count(label) <= lb.checks * 16 {
+            let mut bits = vec![0u64; g.node_bound().div_ceil(64)];
+            for m in g.nodes_with_label(label) {
+                if let Some(w) = bits.get_mut(m.index() / 64) {
+                    *w |= 1 << (m.index() % 64);
+                }
+            }
+            lb.bits = Some(bits);
+        }
+        g.has_label(n, label)
+    }
+
     /// Binds a variable, or checks it against its binding. Returns `None` on conflict and
     /// otherwise whether the slot was newly bound (so the caller can unbind it).
     fn bind(&self, st: &mut State, slot: Option<usize>, v: QValue) -> Option<bool> {
@@ -599,16 +635,32 @@ impl<'c, 'g> Matcher<'c, 'g> {
                 None
             }
         } else {
-            st.vals[i] = v;
+            put(&mut st.vals[i], v);
             st.bound[i] = true;
             Some(true)
         }
     }
 
+    /// [`Self::bind`] for a node, without building and dropping a value when the slot is bound.
+    fn bind_node(st: &mut State, slot: Option<usize>, n: NodeId) -> Option<bool> {
+        let Some(i) = slot else {
+            return Some(false);
+        };
+        if st.bound[i] {
+            return match st.vals[i] {
+                QValue::Node(m) if m == n => Some(false),
+                _ => None,
+            };
+        }
+        put(&mut st.vals[i], QValue::Node(n));
+        st.bound[i] = true;
+        Some(true)
+    }
+
     fn unbind(st: &mut State, slot: Option<usize>, fresh: bool) {
         if let (Some(i), true) = (slot, fresh) {
             st.bound[i] = false;
-            st.vals[i] = QValue::Null;
+            put(&mut st.vals[i], QValue::Null);
         }
     }
 
@@ -625,12 +677,17 @@ impl<'c, 'g> Matcher<'c, 'g> {
         out: &mut Sink<'_>,
     ) -> Result<(), QueryError> {
         let pat = walk.node(k);
-        // Past the first node, `n` is the far end of a live edge, hence a live node: an open
-        // pattern only needs to know whether this query deleted it.
-        let ok = if k > 0 && walk.syms.open[walk.node_index(k)] {
+        // `n` is in the store: it came from an index, an earlier binding or the far end of a
+        // live edge (the store drops a node's edges with it, and this query's deletions wait
+        // for its end). A pattern without properties only needs the deleted set and labels.
+        let ok = if walk.syms.open[walk.node_index(k)] {
             self.ctx
                 .dead
                 .is_none_or(|d| d.nodes.is_empty() || !d.nodes.contains(&n))
+                && match walk.labels(k) {
+                    None => false,
+                    Some(ls) => ls.iter().all(|l| self.has_label(n, *l)),
+                }
         } else {
             self.node_ok_syms(n, pat, walk.labels(k), st)?
         };
@@ -638,7 +695,7 @@ impl<'c, 'g> Matcher<'c, 'g> {
             return Ok(());
         }
         let slot = walk.node_slot(k);
-        let Some(fresh) = self.bind(st, slot, QValue::Node(n)) else {
+        let Some(fresh) = Self::bind_node(st, slot, n) else {
             return Ok(());
         };
         if walk.trace {
@@ -773,9 +830,13 @@ impl<'c, 'g> Matcher<'c, 'g> {
             list.clear();
             list.extend(out.drain(start..).map(|(e, o)| (o, e)));
             list.sort_unstable();
+            self.marks.index(&list, self.ctx.graph.node_bound());
             self.closing = Some((key, list));
         }
         if let Some((_, list)) = &self.closing {
+            if !self.marks.may_hold(t) {
+                return;
+            }
             let i = list.partition_point(|(o, _)| *o < t);
             out.extend(
                 list[i..]
@@ -817,8 +878,12 @@ impl<'c, 'g> Matcher<'c, 'g> {
                     if st.used.contains(&e) || !self.props_ok(&rel.props, &QValue::Rel(e), st)? {
                         continue;
                     }
-                    let Some(fresh) = self.bind(st, slot, QValue::Rel(e)) else {
-                        continue;
+                    let fresh = match slot {
+                        None => false,
+                        Some(_) => match self.bind(st, slot, QValue::Rel(e)) {
+                            Some(fresh) => fresh,
+                            None => continue,
+                        },
                     };
                     st.used.push(e);
                     if walk.trace {
@@ -1116,6 +1181,80 @@ impl<'c, 'g> Matcher<'c, 'g> {
             Self::unbind(st, s_slot, s_fresh);
         }
         Ok(())
+    }
+}
+
+/// Stores `v` in `slot`. Slots mostly hold null, nodes and relationships, which own nothing:
+/// those are overwritten without a call to drop them.
+fn put(slot: &mut QValue, v: QValue) {
+    if matches!(slot, QValue::Null | QValue::Node(_) | QValue::Rel(_)) {
+        std::mem::forget(std::mem::replace(slot, v));
+    } else {
+        *slot = v;
+    }
+}
+
+/// A label's node bitmap, built once its checks justify it.
+#[derive(Default)]
+struct LabelBits {
+    checks: usize,
+    bits: Option<Vec<u64>>,
+}
+
+/// Checks of one label made by reading node records before a bitmap may be built.
+const LABEL_BITS_MIN_CHECKS: usize = 1024;
+
+/// The far nodes of the current list of closing edges as a bitmap, so that the common answer
+/// "no edge to that node" costs one bit (a bitmap of every node stays in cache; the list of a
+/// hub would not) and only real closings search the list.
+#[derive(Default)]
+struct Marks {
+    bits: Vec<u64>,
+    /// The words set for the current list, to clear when it changes.
+    words: Vec<usize>,
+    /// True when the current list is marked.
+    active: bool,
+}
+
+/// Lists shorter than this are binary-searched directly: they span a few cache lines.
+const MARK_MIN_LIST: usize = 16;
+/// The most nodes a bitmap covers.
+const MARK_MAX_NODES: usize = 1 << 28;
+
+impl Marks {
+    /// Marks the far nodes of `list` when it is long enough to be worth it.
+    fn index(&mut self, list: &[(NodeId, EdgeId)], node_bound: usize) {
+        for w in self.words.drain(..) {
+            if let Some(x) = self.bits.get_mut(w) {
+                *x = 0;
+            }
+        }
+        self.active = list.len() >= MARK_MIN_LIST && node_bound <= MARK_MAX_NODES;
+        if !self.active {
+            return;
+        }
+        let words = node_bound.div_ceil(64);
+        if self.bits.len() < words {
+            self.bits.resize(words, 0);
+        }
+        for (o, _) in list {
+            let w = o.index() / 64;
+            if let Some(x) = self.bits.get_mut(w) {
+                if *x == 0 {
+                    self.words.push(w);
+                }
+                *x |= 1 << (o.index() % 64);
+            }
+        }
+    }
+
+    /// False when the current list is marked and holds no edge to `t`.
+    fn may_hold(&self, t: NodeId) -> bool {
+        !self.active
+            || self
+                .bits
+                .get(t.index() / 64)
+                .is_some_and(|x| x & (1 << (t.index() % 64)) != 0)
     }
 }
 
