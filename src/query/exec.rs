@@ -596,11 +596,9 @@ impl<'a> Executor<'a> {
                             (None, Dir::In) => g.in_degree(*n),
                             (None, _) => g.out_degree(*n),
                             (Some(ts), Dir::In) => {
-                                ts.iter().map(|t| g.incoming_typed(*n, *t).count()).sum()
+                                ts.iter().map(|t| g.in_degree_typed(*n, *t)).sum()
                             }
-                            (Some(ts), _) => {
-                                ts.iter().map(|t| g.outgoing_typed(*n, *t).count()).sum()
-                            }
+                            (Some(ts), _) => ts.iter().map(|t| g.out_degree_typed(*n, *t)).sum(),
                         };
                         if w > 0 {
                             matched += w;
