@@ -11,7 +11,7 @@ use super::{Graph, Interner, StoreError};
 use crate::model::{Edge, Node, Props, Sym};
 use petgraph::stable_graph::StableDiGraph;
 use roaring::RoaringBitmap;
-use std::sync::mpsc::{sync_channel, SyncSender};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 /// Takes a graph's edges in order, checking each against the nodes and symbols it may name.
 struct EdgeLoader {
@@ -69,6 +69,9 @@ const BATCH: usize = 1 << 14;
 pub(crate) struct EdgeSink {
     batch: Vec<(u32, u32, Edge)>,
     to_inserter: SyncSender<Batch>,
+    /// Emptied batches coming back, so that their memory is reused rather than allocated and
+    /// faulted in afresh for every batch.
+    spare: Receiver<Vec<(u32, u32, Edge)>>,
     /// Symbols an edge may name: those of the interner handed to the feeder.
     symbols: usize,
 }
@@ -94,7 +97,11 @@ impl EdgeSink {
         }
         self.batch.push((src, dst, edge));
         if self.batch.len() == BATCH {
-            let full = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+            let next = self
+                .spare
+                .try_recv()
+                .unwrap_or_else(|_| Vec::with_capacity(BATCH));
+            let full = std::mem::replace(&mut self.batch, next);
             self.send(Batch::Edges(full))?;
         }
         Ok(())
@@ -176,14 +183,17 @@ pub(crate) fn build<E>(
         let nodes = &table;
         let indexing = s.spawn(move || NodeIndexes::build(keys, nodes));
         let (to_inserter, batches) = sync_channel::<Batch>(4);
+        let (give_back, spare) = sync_channel(8);
         let inserting = s.spawn(move || -> Result<EdgeLoader, StoreError> {
             for batch in batches {
                 match batch {
                     Batch::Reserve(n) => loader.reserve(n),
-                    Batch::Edges(edges) => {
-                        for (src, dst, edge) in edges {
+                    Batch::Edges(mut edges) => {
+                        for (src, dst, edge) in edges.drain(..) {
                             loader.push(src, dst, edge)?;
                         }
+                        // The decoder may have stopped waiting for spares; that is fine.
+                        let _ = give_back.try_send(edges);
                     }
                 }
             }
@@ -192,6 +202,7 @@ pub(crate) fn build<E>(
         let mut sink = EdgeSink {
             batch: Vec::with_capacity(BATCH),
             to_inserter,
+            spare,
             symbols,
         };
         let fed = feed(&mut sink, &mut graph.interner).and_then(|()| sink.flush().map_err(&fail));
