@@ -227,6 +227,20 @@ fn bulleted_lists_under_a_heading_attach_to_the_document_subject() {
 }
 
 #[test]
+fn a_document_titled_for_a_receptor_lends_its_lists_to_no_drug() {
+    // The title names a receptor and no drug: the document is about the receptor, so neither
+    // its bulleted effects nor its pronouns go to the antagonist it mentions twice.
+    let text = "# The mu-opioid receptor\n\nNaloxone blocks the mu-opioid receptor. Naloxone \
+                reverses overdoses. It also causes respiratory depression when activated.\n\n\
+                Effects of activation\n\n- Nausea and vomiting\n";
+    let f = facts(text);
+    assert!(has(&f, "naloxone", "ANTAGONIZES", "mu-opioid receptor"));
+    for o in ["nausea", "vomiting", "respiratory depression"] {
+        assert!(!has(&f, "naloxone", "CAUSES", o), "naloxone CAUSES {o}");
+    }
+}
+
+#[test]
 fn pronouns_resolve_to_the_topic_drug() {
     let text = "Naloxone reverses overdoses. Naloxone is given by injection. It blocks the mu-opioid receptor.";
     let f = facts(text);

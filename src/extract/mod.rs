@@ -309,15 +309,24 @@ fn annotated_mentions(doc: &Document, lex: &Lexicon) -> (Vec<DocEntity>, Vec<Vec
 }
 
 /// The drug a document is about: its most mentioned drug (a drug in the title counts double),
-/// when it is mentioned at least twice.
+/// when it is mentioned at least twice. A document whose title names entities but no drug
+/// (a receptor, a disorder) is about that entity: it has no drug topic, so that its pronouns
+/// and lists are not handed to a drug it merely mentions.
 fn topic(doc: &Document, entities: &[DocEntity], mentions: &[Vec<Mention>]) -> Option<usize> {
     let mut score: Vec<u32> = entities.iter().map(|e| e.count).collect();
     let title_block = doc.blocks.first().map(|b| (b.start, b.end));
     if let Some((s, e)) = title_block {
+        let mut titled = false;
+        let mut titled_drug = false;
         for m in mentions.iter().flatten() {
             if m.start >= s && m.end <= e {
                 score[m.ent] += 2;
+                titled = true;
+                titled_drug |= entities[m.ent].spec.label == "Drug";
             }
+        }
+        if titled && !titled_drug {
+            return None;
         }
     }
     let best = (0..entities.len())
