@@ -58,6 +58,13 @@ fn where_equality_on_name_is_pushed_into_an_index_seek() {
 #[test]
 fn label_scan_with_filter() {
     insta::assert_snapshot!(explain(
+        "MATCH (n:Drug) WHERE n.name ENDS WITH 'k' RETURN n.name"
+    ));
+}
+
+#[test]
+fn name_prefix_filter_seeks_by_range() {
+    insta::assert_snapshot!(explain(
         "MATCH (n:Drug) WHERE n.name STARTS WITH 'k' RETURN n.name"
     ));
 }

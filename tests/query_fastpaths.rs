@@ -423,3 +423,47 @@ fn many_label_checks_on_reached_nodes_agree_with_the_records() {
         QValue::Int(400)
     );
 }
+
+#[test]
+fn name_prefix_seek_finds_what_the_scan_finds() {
+    let mut g = graph();
+    run(
+        &mut g,
+        "CREATE (:Drug {name: 'fluoxetine'}), (:Drug {name: 'fluvoxamine'}), \
+         (:Disorder {name: 'flu'}), (:Drug {name: 'Fluoxetine'}), (:Drug {name: 7}), \
+         (:Drug {name: 'fluoxetine hydrochloride'}), (:Drug), (:Drug {name: 'fl\u{fc}gel'})",
+    );
+    let q = "MATCH (d:Drug) WHERE d.name STARTS WITH 'flu' RETURN d.name";
+    assert!(
+        plan(&mut g, q).contains("NodeIndexSeekByRange"),
+        "{}",
+        plan(&mut g, q)
+    );
+    for prefix in [
+        "'flu'",
+        "'fluoxetine h'",
+        "'fl'",
+        "''",
+        "'z'",
+        "null",
+        "7",
+        "'b'",
+    ] {
+        let fast = run(
+            &mut g,
+            &format!("MATCH (d) WHERE d.name STARTS WITH {prefix} AND d.x IS NULL RETURN d.name"),
+        );
+        // OR false keeps the same truth values but is no conjunct the planner moves.
+        let general = run(
+            &mut g,
+            &format!("MATCH (d) WHERE (d.name STARTS WITH {prefix} OR false) AND d.x IS NULL RETURN d.name"),
+        );
+        assert_eq!(bag(&fast), bag(&general), "{prefix}");
+    }
+    let labelled = same_as_general(
+        &mut g,
+        "MATCH (d:Drug) WHERE d.name STARTS WITH 'flu'",
+        "RETURN count(*) AS n",
+    );
+    assert_eq!(labelled.rows, vec![vec![QValue::Int(3)]]);
+}

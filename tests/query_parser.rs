@@ -254,6 +254,7 @@ fn node_pat() -> impl Strategy<Value = NodePat> {
             var,
             labels,
             props: props.map(Expr::Map),
+            name_prefix: None,
             span: Span::default(),
         })
 }

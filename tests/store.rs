@@ -122,6 +122,50 @@ fn typed_expansion_sees_only_its_type_before_and_after_compaction() {
 }
 
 #[test]
+fn name_prefix_lookup_finds_exactly_the_names_that_start_with_it() {
+    let mut g = Graph::new();
+    let names = [
+        "fluoxetine",
+        "fluvoxamine",
+        "flu",
+        "fl\u{fc}gel",
+        "fluoxetine hydrochloride",
+        "Fluoxetine",
+        "ketamine",
+    ];
+    let ids: Vec<NodeId> = names
+        .iter()
+        .map(|n| g.add_node(&["Drug"], &[("name", (*n).into())]))
+        .collect();
+    let numeric = g.add_node(&["Drug"], &[("name", 7.into())]);
+    let expect = |prefix: &str| -> Vec<NodeId> {
+        names
+            .iter()
+            .zip(&ids)
+            .filter(|(n, _)| n.starts_with(prefix))
+            .map(|(_, id)| *id)
+            .collect()
+    };
+    for round in 0..2 {
+        for prefix in ["flu", "fluox", "fluoxetine h", "fluoxetine", "fl", "", "z"] {
+            assert_eq!(
+                g.nodes_with_name_prefix(prefix),
+                expect(prefix),
+                "{prefix} {round}"
+            );
+        }
+        assert!(!g.nodes_with_name_prefix("").contains(&numeric));
+        // The second round reads postings built in bulk, as a loaded graph has them.
+        g = Graph::from_records(g.to_records()).unwrap();
+    }
+    g.set_node_prop(ids[0], "name", "paroxetine".into())
+        .unwrap();
+    assert!(!g.nodes_with_name_prefix("fluox").contains(&ids[0]));
+    assert!(g.nodes_with_name_prefix("parox").contains(&ids[0]));
+    g.verify_indexes().unwrap();
+}
+
+#[test]
 fn removing_a_connected_node_needs_detach() {
     let mut g = Graph::new();
     let a = g.add_node(&["A"], &[]);
@@ -367,6 +411,13 @@ proptest! {
             if let Some(Value::String(s)) = g.node_prop(n, "name").cloned() {
                 prop_assert!(g.nodes_named(&s).contains(&n));
                 prop_assert!(g.resolve_alias(&s.to_uppercase()).contains(&n));
+                for cut in 0..=s.len() {
+                    let found = g.nodes_with_name_prefix(&s[..cut]);
+                    prop_assert!(found.contains(&n));
+                    for m in found {
+                        prop_assert!(g.node_name(m).is_some_and(|x| x.starts_with(&s[..cut])));
+                    }
+                }
                 // And nothing else: every node found holds exactly that name.
                 for m in g.nodes_named(&s) {
                     prop_assert_eq!(g.node_name(m), Some(s.as_str()));

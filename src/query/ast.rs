@@ -223,6 +223,10 @@ pub struct NodePat {
     pub labels: Vec<String>,
     /// Required properties: a map literal or a parameter.
     pub props: Option<Expr>,
+    /// A string the node's `name` must start with, copied by the planner from
+    /// `WHERE n.name STARTS WITH <constant>` so that matching can start from the name-prefix
+    /// index; the parser never sets it and the WHERE still applies.
+    pub name_prefix: Option<Expr>,
     /// Where it is written.
     pub span: Span,
 }

@@ -1444,7 +1444,8 @@ pub(crate) fn only_distinct_ends(
 }
 
 /// Copies `WHERE n.name = <constant>` and `WHERE n.id = <constant>` conditions into the node
-/// pattern of `n`, so that matching starts from the index instead of a scan. The WHERE is still
+/// pattern of `n`, and `WHERE n.name STARTS WITH <constant>` into its `name_prefix`, so that
+/// matching starts from an index instead of a scan. The WHERE is still
 /// applied, so the result is the same; `None` when nothing could be moved.
 pub(crate) fn push_down(
     pattern: &[PatternPart],
@@ -1476,6 +1477,19 @@ pub(crate) fn push_down(
     conjuncts(filter, &mut parts_list);
     let mut out: Option<Vec<PatternPart>> = None;
     for c in parts_list {
+        if let Expr::Bin(BinOp::StartsWith, a, b) = c {
+            if let Expr::Prop(t, key) = &**a {
+                if let Expr::Var(var, _) = &**t {
+                    if key == crate::store::NAME && new_vars.contains(var) && constant(b) {
+                        let parts = out.get_or_insert_with(|| pattern.to_vec());
+                        if let Some(node) = node_of(parts, var) {
+                            node.name_prefix.get_or_insert_with(|| (**b).clone());
+                        }
+                    }
+                }
+            }
+            continue;
+        }
         let Expr::Bin(BinOp::Eq, a, b) = c else {
             continue;
         };
@@ -1494,12 +1508,7 @@ pub(crate) fn push_down(
             continue;
         }
         let parts = out.get_or_insert_with(|| pattern.to_vec());
-        let node = parts.iter_mut().find_map(|p| {
-            std::iter::once(&mut p.start)
-                .chain(p.chain.iter_mut().map(|(_, n)| n))
-                .find(|n| n.var.as_ref() == Some(var))
-        });
-        if let Some(node) = node {
+        if let Some(node) = node_of(parts, var) {
             match &mut node.props {
                 None => node.props = Some(Expr::Map(vec![(key.clone(), value.clone())])),
                 Some(Expr::Map(entries)) if !entries.iter().any(|(k, _)| k == key) => {
@@ -1510,6 +1519,15 @@ pub(crate) fn push_down(
         }
     }
     out
+}
+
+/// The node pattern that binds `var`, in any part.
+fn node_of<'p>(parts: &'p mut [PatternPart], var: &str) -> Option<&'p mut NodePat> {
+    parts.iter_mut().find_map(|p| {
+        std::iter::once(&mut p.start)
+            .chain(p.chain.iter_mut().map(|(_, n)| n))
+            .find(|n| n.var.as_deref() == Some(var))
+    })
 }
 
 /// A row as an ordered key, for DISTINCT, grouping and UNION.

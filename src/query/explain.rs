@@ -13,7 +13,7 @@ use super::ast::*;
 use super::error::QueryError;
 use super::exec::{only_distinct_ends, pattern_vars, push_down, streams_into, ClauseStat, Guard};
 use super::expr::Ctx;
-use super::matcher::{AnchorKind, Matcher};
+use super::matcher::{AnchorKind, Matcher, NAME_PREFIX};
 use super::result::{QValue, QueryResult};
 use super::shortcut::{self, Shortcut};
 use super::ExecOptions;
@@ -300,6 +300,14 @@ fn match_part(
     match plan.anchor {
         AnchorKind::Bound => {
             chain.push(PlanOp::new("Argument", short(first)));
+        }
+        AnchorKind::IndexSeek(key) if key == NAME_PREFIX => {
+            let prefix = first
+                .name_prefix
+                .as_ref()
+                .map_or(String::new(), |e| e.to_string());
+            let detail = format!("{first} {key} {prefix}");
+            chain.push(PlanOp::new("NodeIndexSeekByRange", detail));
         }
         AnchorKind::IndexSeek(key) => {
             let name = if key == crate::store::ID {

@@ -72,6 +72,9 @@ impl Anchor {
     }
 }
 
+/// The key an [`AnchorKind::IndexSeek`] names when it seeks by a prefix of `name`.
+pub const NAME_PREFIX: &str = "name STARTS WITH";
+
 /// How the matcher finds the first node of a part, as EXPLAIN reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AnchorKind {
@@ -395,19 +398,31 @@ impl<'c, 'g> Matcher<'c, 'g> {
         n: &NodePat,
         st: &State,
     ) -> Result<Option<(String, Vec<NodeId>)>, QueryError> {
-        let Some(Expr::Map(entries)) = &n.props else {
-            return Ok(None);
-        };
-        for (k, e) in entries {
-            if k == crate::store::NAME || k == crate::store::ID {
-                let v = eval(e, self.ctx, self.scope(st))?;
-                let Ok(v) = super::expr::to_value(&v) else {
-                    continue;
-                };
-                if let Some(list) = self.ctx.graph.nodes_with_prop(k, &v) {
-                    return Ok(Some((k.clone(), list.to_vec())));
+        if let Some(Expr::Map(entries)) = &n.props {
+            for (k, e) in entries {
+                if k == crate::store::NAME || k == crate::store::ID {
+                    let v = eval(e, self.ctx, self.scope(st))?;
+                    let Ok(v) = super::expr::to_value(&v) else {
+                        continue;
+                    };
+                    if let Some(list) = self.ctx.graph.nodes_with_prop(k, &v) {
+                        return Ok(Some((k.clone(), list.to_vec())));
+                    }
                 }
             }
+        }
+        // A prefix that does not evaluate is left to the WHERE it came from, which reports it.
+        if let Some(Ok(v)) = n
+            .name_prefix
+            .as_ref()
+            .map(|e| eval(e, self.ctx, self.scope(st)))
+        {
+            // STARTS WITH anything but a string is null for every node: nothing matches.
+            let found = match v {
+                QValue::String(p) => self.ctx.graph.nodes_with_name_prefix(&p),
+                _ => Vec::new(),
+            };
+            return Ok(Some((NAME_PREFIX.to_string(), found)));
         }
         Ok(None)
     }

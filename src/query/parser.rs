@@ -756,6 +756,7 @@ fn build_part(p: Pair<Rule>) -> Result<PatternPart, QueryError> {
             var: None,
             labels: Vec::new(),
             props: None,
+            name_prefix: None,
             span,
         },
         chain: Vec::new(),
@@ -817,6 +818,7 @@ fn build_node(p: Pair<Rule>) -> Result<NodePat, QueryError> {
         var: None,
         labels: Vec::new(),
         props: None,
+        name_prefix: None,
         span,
     };
     for c in p.into_inner() {

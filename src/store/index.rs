@@ -125,6 +125,23 @@ impl Postings {
         out
     }
 
+    /// The nodes under any key in `lo..=hi`.
+    fn range(&self, lo: u64, hi: u64) -> Vec<NodeId> {
+        let start = self.base.partition_point(|(h, _)| *h < lo);
+        let end = start + self.base[start..].partition_point(|(h, _)| *h <= hi);
+        let mut out: Vec<NodeId> = self.base[start..end]
+            .iter()
+            .filter(|pair| self.removed.is_empty() || !self.removed.contains(pair))
+            .map(|(_, n)| NodeId::new(*n as usize))
+            .collect();
+        for (h, list) in &self.added {
+            if (lo..=hi).contains(h) {
+                out.extend_from_slice(list);
+            }
+        }
+        out
+    }
+
     /// Every hash with its nodes, sorted: what two postings holding the same pairs share,
     /// however they were built.
     pub(crate) fn entries(&self) -> Vec<(u64, Vec<NodeId>)> {
@@ -242,6 +259,50 @@ impl AliasIndex {
     }
 }
 
+/// A name's first eight bytes as a big-endian number, zero-padded: names sort by it as their
+/// bytes do, so every name with a given prefix lies in one range of keys.
+fn prefix_key(bytes: &[u8]) -> u64 {
+    let mut key = [0u8; 8];
+    let n = bytes.len().min(8);
+    key[..n].copy_from_slice(&bytes[..n]);
+    u64::from_be_bytes(key)
+}
+
+/// String `name` values by their leading bytes, for `STARTS WITH` lookups.
+#[derive(Clone, Debug, Default)]
+pub struct PrefixIndex {
+    pub(crate) postings: Postings,
+}
+
+impl PrefixIndex {
+    /// Records that `node` holds `value` (only strings are held).
+    pub fn insert(&mut self, value: &Value, node: NodeId) {
+        if let Value::String(s) = value {
+            self.postings.insert(prefix_key(s.as_bytes()), node);
+        }
+    }
+
+    /// Forgets that `node` holds `value`.
+    pub fn remove(&mut self, value: &Value, node: NodeId) {
+        if let Value::String(s) = value {
+            self.postings.remove(prefix_key(s.as_bytes()), node);
+        }
+    }
+
+    /// The nodes whose string may start with `prefix` (a superset, to be checked).
+    pub fn candidates(&self, prefix: &str) -> Vec<NodeId> {
+        let bytes = prefix.as_bytes();
+        if bytes.len() >= 8 {
+            let key = prefix_key(bytes);
+            return self.postings.range(key, key);
+        }
+        let mut hi = [0xffu8; 8];
+        hi[..bytes.len()].copy_from_slice(bytes);
+        self.postings
+            .range(prefix_key(bytes), u64::from_be_bytes(hi))
+    }
+}
+
 /// The property keys whose values the node indexes hold.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct IndexedKeys {
@@ -269,6 +330,8 @@ pub(crate) struct NodeIndexes {
     pub ids: ValueIndex,
     /// Case-folded names and aliases to nodes.
     pub aliases: AliasIndex,
+    /// String names by their leading bytes.
+    pub name_prefixes: PrefixIndex,
     /// Label to the bitmap of its nodes' indices.
     pub by_label: FxHashMap<Sym, RoaringBitmap>,
 }
@@ -281,6 +344,7 @@ impl NodeIndexes {
         let mut names = Vec::with_capacity(live);
         let mut ids = Vec::with_capacity(live);
         let mut aliases = Vec::with_capacity(live);
+        let mut prefixes = Vec::with_capacity(live);
         // Slots rise, so each label's bitmap is built by appending.
         let mut labels: FxHashMap<Sym, Vec<u32>> = FxHashMap::default();
         for (i, node) in nodes.iter().enumerate() {
@@ -289,8 +353,13 @@ impl NodeIndexes {
             for l in &node.labels {
                 labels.entry(*l).or_default().push(slot);
             }
-            if let Some(h) = prop_get(&node.props, keys.name).and_then(ValueIndex::hash_of) {
-                names.push((h, slot));
+            if let Some(name) = prop_get(&node.props, keys.name) {
+                if let Some(h) = ValueIndex::hash_of(name) {
+                    names.push((h, slot));
+                }
+                if let Value::String(s) = name {
+                    prefixes.push((prefix_key(s.as_bytes()), slot));
+                }
             }
             if let Some(h) = prop_get(&node.props, keys.id).and_then(ValueIndex::hash_of) {
                 ids.push((h, slot));
@@ -308,6 +377,9 @@ impl NodeIndexes {
             },
             aliases: AliasIndex {
                 postings: Postings::from_pairs(aliases),
+            },
+            name_prefixes: PrefixIndex {
+                postings: Postings::from_pairs(prefixes),
             },
             by_label: labels
                 .into_iter()
@@ -339,6 +411,7 @@ impl NodeIndexes {
     fn add_values(&mut self, keys: IndexedKeys, n: NodeId, node: &Node) {
         if let Some(v) = prop_get(&node.props, keys.name) {
             self.names.insert(v, n);
+            self.name_prefixes.insert(v, n);
         }
         if let Some(v) = prop_get(&node.props, keys.id) {
             self.ids.insert(v, n);
@@ -361,6 +434,7 @@ impl NodeIndexes {
         }
         if let Some(v) = prop_get(&node.props, keys.name) {
             self.names.remove(v, n);
+            self.name_prefixes.remove(v, n);
         }
         if let Some(v) = prop_get(&node.props, keys.id) {
             self.ids.remove(v, n);

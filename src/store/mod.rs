@@ -385,6 +385,21 @@ impl Graph {
         )
     }
 
+    /// Nodes whose `name` is a string starting with `prefix`, in index order: what
+    /// `WHERE n.name STARTS WITH 'flu'` can start from instead of a scan.
+    pub fn nodes_with_name_prefix(&self, prefix: &str) -> Vec<NodeId> {
+        let mut found: Vec<NodeId> = self
+            .idx
+            .name_prefixes
+            .candidates(prefix)
+            .into_iter()
+            .filter(|n| self.node_name(*n).is_some_and(|s| s.starts_with(prefix)))
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
     /// Nodes whose name or one of whose aliases equals `text`, case-insensitively.
     pub fn resolve_alias(&self, text: &str) -> NodeList {
         self.idx
@@ -755,6 +770,11 @@ impl Graph {
         }
         let pairs = [
             ("name", &bulk.names.postings, &self.idx.names.postings),
+            (
+                "name prefix",
+                &bulk.name_prefixes.postings,
+                &self.idx.name_prefixes.postings,
+            ),
             ("id", &bulk.ids.postings, &self.idx.ids.postings),
             ("alias", &bulk.aliases.postings, &self.idx.aliases.postings),
         ];
