@@ -573,13 +573,7 @@ impl<'a> Executor<'a> {
             }
             Shortcut::Degree { near, dir, types } => {
                 let ts = (!types.is_empty()).then(|| type_syms(types));
-                let part = PatternPart {
-                    var: None,
-                    shortest: None,
-                    start: near.clone(),
-                    chain: Vec::new(),
-                    span: Span::default(),
-                };
+                let part = super::shortcut::near_part(near);
                 let slot = near
                     .var
                     .as_ref()

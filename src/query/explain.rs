@@ -177,13 +177,7 @@ fn single(
                             chain.push(PlanOp::new("RelationshipCountFromStore", text));
                         }
                         Shortcut::Degree { near, .. } => {
-                            let part = PatternPart {
-                                var: None,
-                                shortest: None,
-                                start: near.clone(),
-                                chain: Vec::new(),
-                                span: Span::default(),
-                            };
+                            let part = super::shortcut::near_part(near);
                             let ctx = PartCtx {
                                 names: &all,
                                 distinct_ends: false,

@@ -157,3 +157,15 @@ fn only_type_of(e: &Expr, var: &str) -> bool {
         }
     }
 }
+
+/// The pattern of the near node of a [`Shortcut::Degree`] alone, which the matcher walks to
+/// find the nodes whose degrees are read.
+pub fn near_part(near: &NodePat) -> PatternPart {
+    PatternPart {
+        var: None,
+        shortest: None,
+        start: near.clone(),
+        chain: Vec::new(),
+        span: Span::default(),
+    }
+}
