@@ -418,27 +418,53 @@ fn arb_value() -> impl Strategy<Value = Value> {
     })
 }
 
-/// A node to build: label choices and (key choice, value) pairs.
-type NodePlan = (Vec<usize>, Vec<(usize, Value)>);
+/// A node to build: label choices, (key choice, value) pairs and (document, count) mentions.
+type NodePlan = (Vec<usize>, Vec<(usize, Value)>, Vec<(String, u32)>);
+
+/// An edge to build: ends, type choice, confidence, another property, evidence.
+type EdgePlan = (usize, usize, usize, Option<f64>, Value, Vec<Evidence>);
 
 #[derive(Debug, Clone)]
 struct Plan {
     nodes: Vec<NodePlan>,
-    edges: Vec<(usize, usize, usize, Option<f64>)>,
+    edges: Vec<EdgePlan>,
     drop_nodes: Vec<usize>,
+}
+
+fn arb_evidence() -> impl Strategy<Value = Evidence> {
+    (
+        "[a-z.]{0,6}",
+        "[a-zA-Zé ,]{0,12}",
+        any::<u32>(),
+        any::<u32>(),
+        any::<bool>(),
+    )
+        .prop_map(|(doc, sentence, start, end, hedged)| Evidence {
+            doc,
+            sentence,
+            start,
+            end,
+            hedged,
+        })
 }
 
 fn arb_plan() -> impl Strategy<Value = Plan> {
     let node = (
         prop::collection::vec(0..4usize, 0..3),
         prop::collection::vec((0..5usize, arb_value()), 0..4),
+        prop::collection::vec(("[a-z]{1,4}", 1..1000u32), 0..3),
+    );
+    let edge = (
+        0..12usize,
+        0..12usize,
+        0..3usize,
+        any::<Option<f64>>(),
+        arb_value(),
+        prop::collection::vec(arb_evidence(), 0..3),
     );
     (
         prop::collection::vec(node, 1..12),
-        prop::collection::vec(
-            (0..12usize, 0..12usize, 0..3usize, any::<Option<f64>>()),
-            0..20,
-        ),
+        prop::collection::vec(edge, 0..20),
         prop::collection::vec(0..12usize, 0..3),
     )
         .prop_map(|(nodes, edges, drop_nodes)| Plan {
@@ -456,20 +482,26 @@ fn build(plan: &Plan) -> Graph {
     let ids: Vec<_> = plan
         .nodes
         .iter()
-        .map(|(labels, props)| {
+        .map(|(labels, props, mentions)| {
             let labels: Vec<&str> = labels.iter().map(|l| LABELS[*l]).collect();
             let props: Vec<(&str, Value)> =
                 props.iter().map(|(k, v)| (KEYS[*k], v.clone())).collect();
-            g.add_node(&labels, &props)
+            let n = g.add_node(&labels, &props);
+            for (doc, count) in mentions {
+                g.add_mentions(n, doc, *count).unwrap();
+            }
+            n
         })
         .collect();
-    for (s, t, ty, conf) in &plan.edges {
+    for (s, t, ty, conf, note, evidence) in &plan.edges {
         let (s, t) = (ids[s % ids.len()], ids[t % ids.len()]);
-        let props: Vec<(&str, Value)> = conf
+        let mut props: Vec<(&str, Value)> = conf
             .iter()
             .map(|c| ("confidence", Value::Float(*c)))
             .collect();
-        g.add_edge(s, t, TYPES[*ty], &props).unwrap();
+        props.push(("note", note.clone()));
+        let e = g.add_edge(s, t, TYPES[*ty], &props).unwrap();
+        g.set_evidence(e, evidence.clone()).unwrap();
     }
     for d in &plan.drop_nodes {
         let _ = g.detach_remove_node(ids[d % ids.len()]);
@@ -486,7 +518,8 @@ proptest! {
         let loaded = persist::from_bytes(&bytes, &origin()).unwrap();
         prop_assert_eq!(loaded.to_records(), g.to_records());
         prop_assert_eq!(&persist::to_bytes(&loaded), &bytes);
-        prop_assert_eq!(persist::records_to_bytes(&g.to_records()), bytes);
+        prop_assert_eq!(&persist::records_to_bytes(&g.to_records()), &bytes);
+        prop_assert_eq!(persist::records_from_bytes(&bytes, &origin()).unwrap(), g.to_records());
         prop_assert!(loaded.verify_indexes().is_ok());
     }
 }

@@ -15,7 +15,8 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 /// Takes a graph's edges in order, checking each against the nodes and symbols it may name.
 struct EdgeLoader {
-    g: StableDiGraph<(), Edge, u32>,
+    g: StableDiGraph<(), (), u32>,
+    edges: Vec<Option<Edge>>,
     ends: Vec<EdgeEnds>,
     by_type: Vec<Vec<u32>>,
     node_total: u32,
@@ -24,7 +25,20 @@ struct EdgeLoader {
 impl EdgeLoader {
     fn reserve(&mut self, additional: usize) {
         self.g.reserve_edges(additional);
+        self.edges.reserve(additional);
         self.ends.reserve(additional);
+    }
+
+    /// Reads the node slots a batch's edges will link, in a tight loop of independent loads.
+    /// Edges arrive grouped by source, so their targets are random slots of a table larger than
+    /// the cache; read one at a time inside petgraph's insertion, each costs a full memory
+    /// round trip, while here many are in flight at once and insertion then finds them cached.
+    fn warm(&self, edges: &[(u32, u32, Edge)]) {
+        let mut live = 0usize;
+        for (_, dst, _) in edges {
+            live += usize::from(self.g.contains_node((*dst).into()));
+        }
+        std::hint::black_box(live);
     }
 
     fn push(&mut self, src: u32, dst: u32, mut edge: Edge) -> Result<(), StoreError> {
@@ -36,7 +50,10 @@ impl EdgeLoader {
             )));
         }
         normalise_props(&mut edge.props);
-        let e = self.g.add_edge(src.into(), dst.into(), edge).index() as u32;
+        let e = self.g.add_edge(src.into(), dst.into(), ()).index() as u32;
+        // A graph built in bulk has no free slots, so petgraph numbers edges in order.
+        debug_assert_eq!(e as usize, self.edges.len());
+        self.edges.push(Some(edge));
         self.ends.push(EdgeEnds {
             edge: e,
             src,
@@ -51,6 +68,10 @@ impl EdgeLoader {
         Ok(())
     }
 }
+
+/// Edges whose target slots are read ahead of inserting them: enough for many reads to be in
+/// flight, few enough that what they bring stays in the cache until insertion.
+const WARM_AHEAD: usize = 256;
 
 /// What the decoding thread hands the inserting one.
 enum Batch {
@@ -174,6 +195,7 @@ pub(crate) fn build<E>(
     }
     let mut loader = EdgeLoader {
         g,
+        edges: Vec::new(),
         ends: Vec::new(),
         by_type: Vec::new(),
         node_total: node_total as u32,
@@ -189,9 +211,19 @@ pub(crate) fn build<E>(
                 match batch {
                     Batch::Reserve(n) => loader.reserve(n),
                     Batch::Edges(mut edges) => {
-                        for (src, dst, edge) in edges.drain(..) {
-                            loader.push(src, dst, edge)?;
+                        let mut rest = edges.drain(..);
+                        loop {
+                            let chunk = rest.as_slice();
+                            if chunk.is_empty() {
+                                break;
+                            }
+                            let n = chunk.len().min(WARM_AHEAD);
+                            loader.warm(&chunk[..n]);
+                            for (src, dst, edge) in rest.by_ref().take(n) {
+                                loader.push(src, dst, edge)?;
+                            }
                         }
+                        drop(rest);
                         // The decoder may have stopped waiting for spares; that is fine.
                         let _ = give_back.try_send(edges);
                     }
@@ -223,7 +255,11 @@ pub(crate) fn build<E>(
     fed?;
     let idx = idx.unwrap_or_else(|_| NodeIndexes::build(keys, &table));
     let EdgeLoader {
-        g, ends, by_type, ..
+        g,
+        edges,
+        ends,
+        by_type,
+        ..
     } = loader;
     graph.by_type = by_type
         .into_iter()
@@ -235,6 +271,7 @@ pub(crate) fn build<E>(
         })
         .collect();
     graph.g = g;
+    graph.edges = edges;
     graph.nodes = table;
     graph.idx = idx;
     Ok(Unfinished { graph, ends })

@@ -73,12 +73,15 @@ pub struct Schema {
 /// The graph store: nodes and edges with labels, types, properties and evidence.
 #[derive(Clone, Debug)]
 pub struct Graph {
-    // Adjacency only: node data lives in `nodes`, so that petgraph's node slots stay small and
-    // inserting millions of edges (each touching two random slots) stays in cache.
-    g: StableDiGraph<(), Edge, u32>,
+    // Adjacency only: node and edge data live in `nodes` and `edges`, indexed by petgraph's
+    // indices, so that its slots stay small: inserting millions of edges (each touching two
+    // random node slots) stays in cache, and a bulk load can fill the edge table on another
+    // thread than the one linking petgraph's lists.
+    g: StableDiGraph<(), (), u32>,
     // The same edges laid out for reading; every edge change goes to both.
     adj: Adjacency,
     nodes: Vec<Option<Node>>,
+    edges: Vec<Option<Edge>>,
     interner: Interner,
     keys: IndexedKeys,
     idx: NodeIndexes,
@@ -107,6 +110,7 @@ impl Graph {
             g: StableDiGraph::default(),
             adj: Adjacency::default(),
             nodes: Vec::new(),
+            edges: Vec::new(),
             interner,
             keys: IndexedKeys {
                 name: key_name,
@@ -181,7 +185,15 @@ impl Graph {
 
     /// An edge, if it is live.
     pub fn edge(&self, e: EdgeId) -> Option<&Edge> {
-        self.g.edge_weight(e)
+        self.edges.get(e.index())?.as_ref()
+    }
+
+    /// The live edge `e`, for changing it.
+    fn edge_mut(&mut self, e: EdgeId) -> Result<&mut Edge, StoreError> {
+        self.edges
+            .get_mut(e.index())
+            .and_then(Option::as_mut)
+            .ok_or(StoreError::NoSuchEdge(e.index() as u32))
     }
 
     /// An edge's (source, target), if it is live.
@@ -314,11 +326,13 @@ impl Graph {
     fn edge_ends(&self) -> Vec<EdgeEnds> {
         self.g
             .edge_references()
-            .map(|e| EdgeEnds {
-                edge: e.id().index() as u32,
-                src: e.source().index() as u32,
-                dst: e.target().index() as u32,
-                ty: e.weight().ty,
+            .filter_map(|e| {
+                Some(EdgeEnds {
+                    edge: e.id().index() as u32,
+                    src: e.source().index() as u32,
+                    dst: e.target().index() as u32,
+                    ty: self.edge(e.id())?.ty,
+                })
             })
             .collect()
     }
@@ -499,7 +513,11 @@ impl Graph {
         }
         bulk::normalise_props(&mut edge.props);
         let ty = edge.ty;
-        let e = self.g.add_edge(src, dst, edge);
+        let e = self.g.add_edge(src, dst, ());
+        if self.edges.len() <= e.index() {
+            self.edges.resize_with(e.index() + 1, || None);
+        }
+        self.edges[e.index()] = Some(edge);
         let slot = e.index() as u32;
         self.adj
             .add(slot, src.index() as u32, dst.index() as u32, ty);
@@ -523,9 +541,11 @@ impl Graph {
             .ok_or(StoreError::NoSuchEdge(e.index() as u32))?;
         self.adj
             .remove(e.index() as u32, src.index() as u32, dst.index() as u32);
+        self.g.remove_edge(e);
         let edge = self
-            .g
-            .remove_edge(e)
+            .edges
+            .get_mut(e.index())
+            .and_then(Option::take)
             .ok_or(StoreError::NoSuchEdge(e.index() as u32))?;
         if let Some(set) = self.by_type.get_mut(&edge.ty) {
             set.remove(e.index() as u32);
@@ -615,10 +635,7 @@ impl Graph {
         value: Value,
     ) -> Result<Option<Value>, StoreError> {
         let key = self.intern(key);
-        let edge = self
-            .g
-            .edge_weight_mut(e)
-            .ok_or(StoreError::NoSuchEdge(e.index() as u32))?;
+        let edge = self.edge_mut(e)?;
         Ok(prop_set(&mut edge.props, key, value))
     }
 
@@ -664,10 +681,7 @@ impl Graph {
     /// Adds evidence to an edge unless the same evidence is already there; returns whether it
     /// was new.
     pub fn add_evidence(&mut self, e: EdgeId, evidence: Evidence) -> Result<bool, StoreError> {
-        let edge = self
-            .g
-            .edge_weight_mut(e)
-            .ok_or(StoreError::NoSuchEdge(e.index() as u32))?;
+        let edge = self.edge_mut(e)?;
         if edge.evidence.contains(&evidence) {
             return Ok(false);
         }
@@ -679,20 +693,14 @@ impl Graph {
     /// duplicate check of [`Graph::add_evidence`]: ingestion keeps its own fingerprints of the
     /// evidence of each edge, which a long list would otherwise make quadratic.
     pub fn push_new_evidence(&mut self, e: EdgeId, evidence: Evidence) -> Result<(), StoreError> {
-        let edge = self
-            .g
-            .edge_weight_mut(e)
-            .ok_or(StoreError::NoSuchEdge(e.index() as u32))?;
+        let edge = self.edge_mut(e)?;
         edge.evidence.push(evidence);
         Ok(())
     }
 
     /// Replaces an edge's evidence list.
     pub fn set_evidence(&mut self, e: EdgeId, evidence: Vec<Evidence>) -> Result<(), StoreError> {
-        let edge = self
-            .g
-            .edge_weight_mut(e)
-            .ok_or(StoreError::NoSuchEdge(e.index() as u32))?;
+        let edge = self.edge_mut(e)?;
         edge.evidence = evidence;
         Ok(())
     }
@@ -733,7 +741,7 @@ impl Graph {
             }
         }
         for e in self.edge_ids() {
-            for (k, _) in &self.g[e].props {
+            for (k, _) in self.edge(e).map_or(&[][..], |edge| &edge.props[..]) {
                 *s.edge_keys.entry(self.resolve(*k).to_string()).or_default() += 1;
             }
         }
@@ -745,13 +753,16 @@ impl Graph {
     pub fn verify_indexes(&self) -> Result<(), String> {
         let mut by_type: FxHashMap<Sym, RoaringBitmap> = FxHashMap::default();
         for e in self.g.edge_indices() {
-            by_type
-                .entry(self.g[e].ty)
-                .or_default()
-                .insert(e.index() as u32);
+            let Some(edge) = self.edge(e) else {
+                return Err(format!("edge {} has no data", e.index()));
+            };
+            by_type.entry(edge.ty).or_default().insert(e.index() as u32);
         }
         if by_type != self.by_type {
             return Err("type index differs from a rebuild".into());
+        }
+        if self.edges.iter().flatten().count() != self.g.edge_count() {
+            return Err("the edge table holds data for a removed edge".into());
         }
         // The live indexes were kept by every change; compare them with ones built in bulk,
         // the way loading builds them.
@@ -819,7 +830,7 @@ impl Graph {
                 }
                 let mut types: Vec<Sym> = truth
                     .iter()
-                    .map(|(e, _)| self.g[EdgeId::new(*e as usize)].ty)
+                    .filter_map(|(e, _)| self.edge(EdgeId::new(*e as usize)).map(|e| e.ty))
                     .collect();
                 types.sort_unstable();
                 types.dedup();
@@ -833,7 +844,7 @@ impl Graph {
                     let got = read(it);
                     if got
                         .iter()
-                        .any(|(e, _)| self.g[EdgeId::new(*e as usize)].ty != ty)
+                        .any(|(e, _)| self.edge(EdgeId::new(*e as usize)).map(|e| e.ty) != Some(ty))
                     {
                         return Err(format!(
                             "typed adjacency of node {} has another type",
@@ -868,9 +879,13 @@ impl Graph {
         let mut edges: Vec<(u32, u32, Edge)> = self
             .g
             .edge_indices()
-            .map(|e| {
-                let (s, t) = self.g.edge_endpoints(e).expect("live edge");
-                (position[s.index()], position[t.index()], self.g[e].clone())
+            .filter_map(|e| {
+                let (s, t) = self.g.edge_endpoints(e)?;
+                Some((
+                    position[s.index()],
+                    position[t.index()],
+                    self.edge(e)?.clone(),
+                ))
             })
             .collect();
         // A stable sort keeps the edges of one source in their original order.

@@ -10,27 +10,29 @@
 //! | n | payload: [`GraphRecords`] in bincode's standard configuration |
 //! | 4 | CRC-32 of the header and the payload, u32 little-endian |
 //!
+//! The payload is written by serde (the model's `Serialize` derives, through bincode's serde
+//! support) and read back by bincode's own decoding traits (module `read`), which cost a few
+//! integer reads per edge where serde's visitors cost several times more. Tests check that
+//! every graph reads back as it was written.
+//!
 //! Loading checks the magic, the version, the length against the file's real size and the
-//! checksum before it decodes anything; it decodes under a byte limit proportional to the
-//! payload's length, with property values nested at most 64 levels deep, so a
-//! damaged or hostile file is refused without a large allocation or a stack overflow. Nodes go
-//! through [`Graph::from_records`] and edges through the same checks one by one (module
-//! `stream`), so every symbol and endpoint is verified. Saving writes a temporary file beside
-//! the target, syncs it and renames it over the target, so a crash leaves the old file or the
-//! new one, never a mix.
+//! checksum before it decodes anything. The reader copies a string only once its bytes are
+//! known to be in the payload, caps what a list's claimed length reserves, and refuses
+//! property values nested more than 64 levels deep, so a damaged or hostile file is refused
+//! without a large allocation or a stack overflow. Nodes and edges go through the bulk
+//! builder's checks, so every symbol and endpoint is verified. Saving writes a temporary file
+//! beside the target, syncs it and renames it over the target, so a crash leaves the old file
+//! or the new one, never a mix.
 
-mod checked;
-mod stream;
+mod read;
 mod view;
 
 use crate::error::Error;
 use crate::store::bulk::Unfinished;
 use crate::store::{Graph, GraphRecords};
-use serde::de::DeserializeSeed;
+use bincode::de::BorrowDecode;
 use serde::Serialize;
-use std::cell::RefCell;
 use std::io::{Read, Write};
-use std::marker::PhantomData;
 use std::path::Path;
 
 /// The format version this build writes; files of a newer version are refused.
@@ -137,38 +139,24 @@ fn encode<T: Serialize>(records: &T) -> Result<Vec<u8>, bincode::error::EncodeEr
     Ok(bytes)
 }
 
-/// How much bincode may claim per payload byte: it counts a decoded integer at its in-memory
-/// size, so a one-byte variable-length integer claims up to eight bytes.
-const CLAIM_FACTOR: usize = 8;
-
-/// Decodes a payload under a byte limit: the smallest even power of two not below
-/// [`CLAIM_FACTOR`] times the payload's length. bincode's limit is a compile-time constant,
-/// hence one decoder per step; the limit keeps a forged length prefix inside the payload from
-/// allocating more than a small multiple of the payload's size.
-fn decode_limited<'de, S: DeserializeSeed<'de>>(
-    seed: S,
-    payload: &'de [u8],
-) -> Result<(S::Value, usize), bincode::error::DecodeError> {
-    macro_rules! ladder {
-        ($($bits:literal)*) => {{
-            let need = payload
-                .len()
-                .saturating_mul(CLAIM_FACTOR)
-                .max(1)
-                .checked_next_power_of_two()
-                .map_or(usize::BITS, usize::trailing_zeros);
-            $(
-                if need <= $bits {
-                    const LIMIT: usize = if $bits < usize::BITS { 1 << $bits } else { usize::MAX };
-                    let config = bincode::config::standard().with_limit::<LIMIT>();
-                    return bincode::serde::seed_decode_from_slice(seed, payload, config);
-                }
-            )*
-            let config = bincode::config::standard().with_limit::<{ usize::MAX }>();
-            bincode::serde::seed_decode_from_slice(seed, payload, config)
-        }};
+/// Decodes a payload with bincode's standard configuration, returning what was read and how
+/// many bytes it took. No byte limit is needed: the reader (module `read`) never allocates
+/// more than the payload's own bytes justify. A refusal by the store is reported in its own
+/// words; anything else is a decoding error.
+fn decode<'de, T>(payload: &'de [u8], origin: &Path) -> Result<(T, usize), Error>
+where
+    T: for<'s> BorrowDecode<'de, &'s mut read::ReadState>,
+{
+    let mut state = read::ReadState::for_payload(payload.len());
+    let decoded = bincode::borrow_decode_from_slice_with_context(
+        payload,
+        bincode::config::standard(),
+        &mut state,
+    );
+    if let Some(e) = state.refused {
+        return Err(file_error(origin, e.to_string()));
     }
-    ladder!(14 16 18 20 22 24 26 28 30 32 34 36 38 40 42 44)
+    decoded.map_err(|e| file_error(origin, format!("cannot decode the graph: {e}")))
 }
 
 /// Serialises a graph to the bytes of a .kg file. The same graph always gives the same bytes.
@@ -185,7 +173,7 @@ pub fn records_to_bytes(records: &GraphRecords) -> Vec<u8> {
 }
 
 /// Reads a graph from the bytes of a .kg file; `origin` names the file in error messages.
-/// Edges go into the graph as they are decoded (module `stream`), so loading needs no second
+/// Edges go into the graph as they are decoded (module `read`), so loading needs no second
 /// copy of them.
 pub fn from_bytes(bytes: &[u8], origin: &Path) -> Result<Graph, Error> {
     Ok(decode_graph(bytes, origin)?.finish())
@@ -194,18 +182,7 @@ pub fn from_bytes(bytes: &[u8], origin: &Path) -> Result<Graph, Error> {
 /// Checks and decodes a file's bytes into a graph whose adjacency is still to be laid out.
 fn decode_graph(bytes: &[u8], origin: &Path) -> Result<Unfinished, Error> {
     let payload = checked_payload(bytes, origin)?;
-    let failure = RefCell::new(None);
-    let seed = stream::GraphSeed {
-        failure: &failure,
-        // An edge takes at least five bytes: two endpoints, a type and two list lengths.
-        max_edges: payload.len() / 5,
-    };
-    let decoded = decode_limited(seed, payload);
-    if let Some(e) = failure.into_inner() {
-        return Err(file_error(origin, e.to_string()));
-    }
-    let (graph, used) =
-        decoded.map_err(|e| file_error(origin, format!("cannot decode the graph: {e}")))?;
+    let (read::GraphPayload(graph), used) = decode(payload, origin)?;
     check_used(payload, used, origin)?;
     Ok(graph)
 }
@@ -214,10 +191,9 @@ fn decode_graph(bytes: &[u8], origin: &Path) -> Result<Unfinished, Error> {
 /// tools that only read the records.
 pub fn records_from_bytes(bytes: &[u8], origin: &Path) -> Result<GraphRecords, Error> {
     let payload = checked_payload(bytes, origin)?;
-    let (records, used) = decode_limited(PhantomData::<checked::FileRecords>, payload)
-        .map_err(|e| file_error(origin, format!("cannot decode the graph: {e}")))?;
+    let (read::RecordsPayload(records), used) = decode(payload, origin)?;
     check_used(payload, used, origin)?;
-    Ok(records.into())
+    Ok(records)
 }
 
 /// The payload of a file whose header, size and checksum are right.
