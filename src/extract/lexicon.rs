@@ -5,7 +5,7 @@
 use aho_corasick::{
     AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
 };
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// The lexicon files built into the binary, in the order they are read.
 pub const BUILTIN_FILES: [(&str, &str); 14] = [
@@ -116,6 +116,9 @@ pub struct Lexicon {
     /// running the automata there.
     starts: Starts,
     exact_starts: Starts,
+    /// The first words of every pattern (ASCII letters and digits, lower-cased): a name can
+    /// stand as whole words where a word starts only if that word is one of these.
+    first_words: FxHashSet<Box<[u8]>>,
 }
 
 /// The first bytes of a set of patterns, as sets: one, two and three bytes (the last hashed).
@@ -355,9 +358,18 @@ impl Lexicon {
         let by_xref = seen_xref;
         let starts = Starts::new(patterns.iter().filter(|p| !p.2).map(|p| p.1.as_str()));
         let exact_starts = Starts::new(patterns.iter().filter(|p| p.2).map(|p| p.1.as_str()));
+        let first_words = patterns
+            .iter()
+            .map(|(_, p, _)| {
+                let word = &p.as_bytes()[..ascii_word_len(p.as_bytes(), 0)];
+                word.to_ascii_lowercase().into_boxed_slice()
+            })
+            .filter(|w| !w.is_empty())
+            .collect();
         Lexicon {
             starts,
             exact_starts,
+            first_words,
             entries,
             patterns,
             lower_ids,
@@ -368,6 +380,18 @@ impl Lexicon {
             by_name,
             by_xref,
         }
+    }
+
+    /// Whether a name may stand as whole words at `lower[i..]`, a word start. A match that
+    /// ends inside a word is rejected, and a name that ends where a word does begins with that
+    /// whole word, so a first word no name begins with rules the position out without a
+    /// search. Words that run into other than ASCII are not ruled out.
+    #[inline]
+    fn may_stand_at(&self, lower: &[u8], i: usize) -> bool {
+        let n = ascii_word_len(lower, i);
+        n == 0
+            || lower.get(i + n).is_some_and(|b| !b.is_ascii())
+            || self.first_words.contains(&lower[i..i + n])
     }
 
     /// A match of pattern `pat` at `s..e`, if it respects case and word boundaries.
@@ -407,13 +431,24 @@ impl Lexicon {
         let mut prev_alnum = false;
         while i < bytes.len() {
             let b = bytes[i];
-            let width = utf8_width(b);
-            let c = lower[i..].chars().next().unwrap_or(' ');
-            let alnum = c.is_alphanumeric();
-            let cjk = c > '\u{2E80}';
-            let starts = cjk || (!prev_alnum && (alnum || matches!(c, '(' | '[' | '.')));
+            let (width, alnum, cjk, opens) = if b.is_ascii() {
+                (
+                    1,
+                    b.is_ascii_alphanumeric(),
+                    false,
+                    matches!(b, b'(' | b'[' | b'.'),
+                )
+            } else {
+                let c = lower[i..].chars().next().unwrap_or(' ');
+                (utf8_width(b), c.is_alphanumeric(), c > '\u{2E80}', false)
+            };
+            let starts = cjk || (!prev_alnum && (alnum || opens));
             prev_alnum = alnum && !cjk;
             if !starts {
+                i += width;
+                continue;
+            }
+            if !self.may_stand_at(bytes, i) {
                 i += width;
                 continue;
             }
@@ -631,6 +666,15 @@ pub fn find_abbreviations(text: &str, learned: &[(String, usize)], hits: &[Hit])
         }
     }
     out
+}
+
+/// How many ASCII letters and digits run from `bytes[i]`.
+fn ascii_word_len(bytes: &[u8], i: usize) -> usize {
+    bytes.get(i..).map_or(0, |rest| {
+        rest.iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count()
+    })
 }
 
 /// The length of the UTF-8 sequence that starts with byte `b` (1 for a stray byte).
