@@ -2,10 +2,12 @@
 //! (whole words, longest match first, short abbreviations case-sensitive), and abbreviations
 //! that a document defines for itself ("brain-derived neurotrophic factor (BDNF)").
 
+use crate::ingest::EntitySpec;
 use aho_corasick::{
     AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
 };
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::sync::Arc;
 
 /// The lexicon files built into the binary, in the order they are read.
 pub const BUILTIN_FILES: [(&str, &str); 14] = [
@@ -99,6 +101,10 @@ pub struct Hit {
 /// A compiled lexicon.
 pub struct Lexicon {
     entries: Vec<Entry>,
+    /// Each entry as a document names it (no aliases), shared by every document that does.
+    specs: Vec<Arc<EntitySpec>>,
+    /// The entries that effect adjectives stand for, in the order relation patterns list them.
+    effect_entries: Vec<usize>,
     /// For each Aho-Corasick pattern: its entry, its text and whether it must match in case.
     patterns: Vec<(usize, String, bool)>,
     matcher: AhoCorasick,
@@ -366,7 +372,24 @@ impl Lexicon {
             })
             .filter(|w| !w.is_empty())
             .collect();
+        let specs = entries
+            .iter()
+            .map(|e| {
+                Arc::new(EntitySpec {
+                    name: e.name.clone(),
+                    label: e.label.clone(),
+                    xref: e.xref.clone(),
+                    aliases: Vec::new(),
+                })
+            })
+            .collect();
+        let lookup = |name: &str| by_name.get(&name.to_lowercase()).copied();
+        let effect_entries = super::relations::effect_names()
+            .filter_map(lookup)
+            .collect();
         Lexicon {
+            specs,
+            effect_entries,
             starts,
             exact_starts,
             first_words,
@@ -406,6 +429,18 @@ impl Lexicon {
     /// The entries.
     pub fn entries(&self) -> &[Entry] {
         &self.entries
+    }
+
+    /// Entry `i` as a document names it: name, label and external id, without aliases.
+    pub fn spec(&self, i: usize) -> Option<&Arc<EntitySpec>> {
+        self.specs.get(i)
+    }
+
+    /// The entries that effect adjectives stand for ("antidepressant effects" → depression),
+    /// in the order [`super::relations::effect_names`] gives them; names the lexicon lacks are
+    /// left out.
+    pub fn effect_entries(&self) -> &[usize] {
+        &self.effect_entries
     }
 
     /// The entry that carries this external id.
