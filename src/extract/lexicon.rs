@@ -460,6 +460,12 @@ impl Lexicon {
     /// overlap, names inside a chosen match kept as nested hits. `lower` is
     /// `text.to_ascii_lowercase()`, passed in so a caller can reuse it.
     pub fn find(&self, text: &str, lower: &str) -> Vec<Hit> {
+        self.find_with(text, lower, true)
+    }
+
+    /// [`Lexicon::find`], with or without ruling word starts out by their first word (without,
+    /// for tests to check that doing so changes nothing).
+    fn find_with(&self, text: &str, lower: &str, by_first_word: bool) -> Vec<Hit> {
         let mut cands: Vec<(usize, usize, usize)> = Vec::with_capacity(text.len() / 48 + 4);
         let bytes = lower.as_bytes();
         let mut i = 0;
@@ -483,7 +489,7 @@ impl Lexicon {
                 i += width;
                 continue;
             }
-            if !self.may_stand_at(bytes, i) {
+            if by_first_word && !self.may_stand_at(bytes, i) {
                 i += width;
                 continue;
             }
@@ -719,5 +725,88 @@ fn utf8_width(b: u8) -> usize {
         0xE0..=0xEF => 3,
         0xF0..=0xF7 => 4,
         _ => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn entry(label: &str, name: &str, aliases: &[&str]) -> Entry {
+        Entry {
+            name: name.to_string(),
+            label: label.to_string(),
+            xref: None,
+            aliases: aliases.iter().map(|a| a.to_string()).collect(),
+        }
+    }
+
+    fn lexicon() -> Lexicon {
+        Lexicon::from_entries(vec![
+            entry("Neurotransmitter", "dopamine", &["DA"]),
+            entry("Transporter", "dopamine transporter", &["DAT"]),
+            entry("Receptor", "NMDA receptor", &["NMDAR"]),
+            entry("DrugClass", "NMDA receptor antagonist", &[]),
+            entry(
+                "Receptor",
+                "mu opioid receptor",
+                &["MOR", "μ-opioid receptor"],
+            ),
+            entry("Receptor", "5-HT2A receptor", &[]),
+            entry("Neurotransmitter", "β-endorphin", &[]),
+            entry("Enzyme", "CYP3A4", &[]),
+            entry("Drug", "(S)-ketamine", &["esketamine"]),
+            entry("Drug", "氯胺酮", &[]),
+            entry("Symptom", "nausea and vomiting", &[]),
+            entry("Symptom", "nausea", &[]),
+        ])
+    }
+
+    proptest! {
+        /// Skipping the word starts whose first word opens no name finds exactly what
+        /// searching at every word start finds.
+        #[test]
+        fn first_word_filter_changes_nothing(
+            words in prop::collection::vec(
+                prop::sample::select(vec![
+                    "dopamine", "dopaminergic", "Dopamine", "DA", "DAT", "data", "transporter",
+                    "NMDA", "nmda", "receptor", "receptors", "antagonist", "mu", "opioid", "μ-opioid",
+                    "5-HT2A", "5", "HT2A", "β-endorphin", "β", "endorphin", "CYP3A4", "CYP3A4s",
+                    "(S)-ketamine", "(", ")", "S", "ketamine", "esketamine", "氯胺酮", "氯", "é",
+                    "nausea", "and", "vomiting", "-", ".", ",", "MOR", "MORe",
+                ]),
+                0..14,
+            ),
+            seps in prop::collection::vec(prop::sample::select(vec![" ", "", "-", ". ", "\n"]), 14),
+        ) {
+            let mut text = String::new();
+            for (w, sep) in words.iter().zip(&seps) {
+                text.push_str(w);
+                text.push_str(sep);
+            }
+            let lex = lexicon();
+            let lower = text.to_ascii_lowercase();
+            prop_assert_eq!(lex.find_with(&text, &lower, true), lex.find_with(&text, &lower, false));
+        }
+    }
+
+    #[test]
+    fn first_word_filter_keeps_names_and_their_nested_names() {
+        let lex = lexicon();
+        let text = "An NMDA receptor antagonist and DAT; β-endorphin, dopaminergic 氯胺酮.";
+        let hits = lex.find(text, &text.to_ascii_lowercase());
+        let found: Vec<&str> = hits.iter().map(|h| &text[h.start..h.end]).collect();
+        assert_eq!(
+            found,
+            [
+                "NMDA receptor antagonist",
+                "NMDA receptor",
+                "DAT",
+                "β-endorphin",
+                "氯胺酮"
+            ]
+        );
+        assert_eq!(hits, lex.find_with(text, &text.to_ascii_lowercase(), false));
     }
 }
