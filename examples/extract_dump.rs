@@ -6,12 +6,18 @@
 use pharmakg::extract::{build_into, BuildRequest};
 use pharmakg::store::XREF;
 use pharmakg::{Graph, Value};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
-fn clean(s: &str) -> String {
-    s.replace(['\t', '\n', '\r'], " ")
+/// The text with tabs and line breaks as spaces; most text has none and is not copied.
+fn clean(s: &str) -> Cow<'_, str> {
+    if s.contains(['\t', '\n', '\r']) {
+        Cow::Owned(s.replace(['\t', '\n', '\r'], " "))
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -38,12 +44,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         graph.node_count(),
         graph.edge_count()
     );
-    let name = |n| graph.node_name(n).unwrap_or("").to_string();
-    let label = |n| graph.node_labels(n).next().unwrap_or("").to_string();
-    let xref = |n| match graph.node_prop(n, XREF) {
-        Some(Value::String(s)) => s.clone(),
-        _ => String::new(),
-    };
+    // Each node's columns, cleaned once: (name, label, xref).
+    let columns: BTreeMap<_, (Cow<str>, &str, &str)> = graph
+        .node_ids()
+        .map(|n| {
+            let xref = match graph.node_prop(n, XREF) {
+                Some(Value::String(s)) => s.as_str(),
+                _ => "",
+            };
+            let name = clean(graph.node_name(n).unwrap_or(""));
+            (n, (name, graph.node_labels(n).next().unwrap_or(""), xref))
+        })
+        .collect();
+    let blank = (Cow::Borrowed(""), "", "");
+    let cols = |n| columns.get(&n).unwrap_or(&blank);
     let mut facts = std::io::BufWriter::new(std::fs::File::create(&args[0])?);
     writeln!(
         facts,
@@ -59,16 +73,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let entry = by_doc.entry(&ev.doc).or_insert((true, &ev.sentence));
             entry.0 &= ev.hedged;
         }
+        let ((sn, sl, sx), (on, ol, ox)) = (cols(s), cols(o));
         for (doc, (hedged, sentence)) in by_doc {
             writeln!(
                 facts,
-                "{doc}\t{}\t{}\t{}\t{ty}\t{}\t{}\t{}\t{hedged}\t{}",
-                clean(&name(s)),
-                label(s),
-                xref(s),
-                clean(&name(o)),
-                label(o),
-                xref(o),
+                "{doc}\t{sn}\t{sl}\t{sx}\t{ty}\t{on}\t{ol}\t{ox}\t{hedged}\t{}",
                 clean(sentence)
             )?;
         }
@@ -77,8 +86,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     writeln!(ents, "doc\tname\tlabel")?;
     for n in graph.node_ids() {
         let Some(node) = graph.node(n) else { continue };
+        let (name, label, _) = cols(n);
         for (doc, _) in &node.mentions {
-            writeln!(ents, "{doc}\t{}\t{}", clean(&name(n)), label(n))?;
+            writeln!(ents, "{doc}\t{name}\t{label}")?;
         }
     }
     Ok(())

@@ -456,7 +456,8 @@ fn looks_like_heading(content: &str) -> bool {
     if content.ends_with(':') {
         return true;
     }
-    let words = content.split_whitespace().count();
+    // Counting stops at the thirteenth word: a long paragraph is not walked to its end.
+    let words = content.split_whitespace().take(13).count();
     words <= 12 && !content.ends_with(['.', '!', ';', ',']) && !content.contains(". ")
 }
 

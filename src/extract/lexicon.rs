@@ -2,10 +2,12 @@
 //! (whole words, longest match first, short abbreviations case-sensitive), and abbreviations
 //! that a document defines for itself ("brain-derived neurotrophic factor (BDNF)").
 
+use crate::ingest::EntitySpec;
 use aho_corasick::{
     AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
 };
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::sync::Arc;
 
 /// The lexicon files built into the binary, in the order they are read.
 pub const BUILTIN_FILES: [(&str, &str); 14] = [
@@ -99,6 +101,10 @@ pub struct Hit {
 /// A compiled lexicon.
 pub struct Lexicon {
     entries: Vec<Entry>,
+    /// Each entry as a document names it (no aliases), shared by every document that does.
+    specs: Vec<Arc<EntitySpec>>,
+    /// The entries that effect adjectives stand for, in the order relation patterns list them.
+    effect_entries: Vec<usize>,
     /// For each Aho-Corasick pattern: its entry, its text and whether it must match in case.
     patterns: Vec<(usize, String, bool)>,
     matcher: AhoCorasick,
@@ -116,6 +122,9 @@ pub struct Lexicon {
     /// running the automata there.
     starts: Starts,
     exact_starts: Starts,
+    /// The first words of every pattern (ASCII letters and digits, lower-cased): a name can
+    /// stand as whole words where a word starts only if that word is one of these.
+    first_words: FxHashSet<Box<[u8]>>,
 }
 
 /// The first bytes of a set of patterns, as sets: one, two and three bytes (the last hashed).
@@ -355,9 +364,35 @@ impl Lexicon {
         let by_xref = seen_xref;
         let starts = Starts::new(patterns.iter().filter(|p| !p.2).map(|p| p.1.as_str()));
         let exact_starts = Starts::new(patterns.iter().filter(|p| p.2).map(|p| p.1.as_str()));
+        let first_words = patterns
+            .iter()
+            .map(|(_, p, _)| {
+                let word = &p.as_bytes()[..ascii_word_len(p.as_bytes(), 0)];
+                word.to_ascii_lowercase().into_boxed_slice()
+            })
+            .filter(|w| !w.is_empty())
+            .collect();
+        let specs = entries
+            .iter()
+            .map(|e| {
+                Arc::new(EntitySpec {
+                    name: e.name.clone(),
+                    label: e.label.clone(),
+                    xref: e.xref.clone(),
+                    aliases: Vec::new(),
+                })
+            })
+            .collect();
+        let lookup = |name: &str| by_name.get(&name.to_lowercase()).copied();
+        let effect_entries = super::relations::effect_names()
+            .filter_map(lookup)
+            .collect();
         Lexicon {
+            specs,
+            effect_entries,
             starts,
             exact_starts,
+            first_words,
             entries,
             patterns,
             lower_ids,
@@ -368,6 +403,18 @@ impl Lexicon {
             by_name,
             by_xref,
         }
+    }
+
+    /// Whether a name may stand as whole words at `lower[i..]`, a word start. A match that
+    /// ends inside a word is rejected, and a name that ends where a word does begins with that
+    /// whole word, so a first word no name begins with rules the position out without a
+    /// search. Words that run into other than ASCII are not ruled out.
+    #[inline]
+    fn may_stand_at(&self, lower: &[u8], i: usize) -> bool {
+        let n = ascii_word_len(lower, i);
+        n == 0
+            || lower.get(i + n).is_some_and(|b| !b.is_ascii())
+            || self.first_words.contains(&lower[i..i + n])
     }
 
     /// A match of pattern `pat` at `s..e`, if it respects case and word boundaries.
@@ -382,6 +429,18 @@ impl Lexicon {
     /// The entries.
     pub fn entries(&self) -> &[Entry] {
         &self.entries
+    }
+
+    /// Entry `i` as a document names it: name, label and external id, without aliases.
+    pub fn spec(&self, i: usize) -> Option<&Arc<EntitySpec>> {
+        self.specs.get(i)
+    }
+
+    /// The entries that effect adjectives stand for ("antidepressant effects" → depression),
+    /// in the order [`super::relations::effect_names`] gives them; names the lexicon lacks are
+    /// left out.
+    pub fn effect_entries(&self) -> &[usize] {
+        &self.effect_entries
     }
 
     /// The entry that carries this external id.
@@ -401,19 +460,36 @@ impl Lexicon {
     /// overlap, names inside a chosen match kept as nested hits. `lower` is
     /// `text.to_ascii_lowercase()`, passed in so a caller can reuse it.
     pub fn find(&self, text: &str, lower: &str) -> Vec<Hit> {
+        self.find_with(text, lower, true)
+    }
+
+    /// [`Lexicon::find`], with or without ruling word starts out by their first word (without,
+    /// for tests to check that doing so changes nothing).
+    fn find_with(&self, text: &str, lower: &str, by_first_word: bool) -> Vec<Hit> {
         let mut cands: Vec<(usize, usize, usize)> = Vec::with_capacity(text.len() / 48 + 4);
         let bytes = lower.as_bytes();
         let mut i = 0;
         let mut prev_alnum = false;
         while i < bytes.len() {
             let b = bytes[i];
-            let width = utf8_width(b);
-            let c = lower[i..].chars().next().unwrap_or(' ');
-            let alnum = c.is_alphanumeric();
-            let cjk = c > '\u{2E80}';
-            let starts = cjk || (!prev_alnum && (alnum || matches!(c, '(' | '[' | '.')));
+            let (width, alnum, cjk, opens) = if b.is_ascii() {
+                (
+                    1,
+                    b.is_ascii_alphanumeric(),
+                    false,
+                    matches!(b, b'(' | b'[' | b'.'),
+                )
+            } else {
+                let c = lower[i..].chars().next().unwrap_or(' ');
+                (utf8_width(b), c.is_alphanumeric(), c > '\u{2E80}', false)
+            };
+            let starts = cjk || (!prev_alnum && (alnum || opens));
             prev_alnum = alnum && !cjk;
             if !starts {
+                i += width;
+                continue;
+            }
+            if by_first_word && !self.may_stand_at(bytes, i) {
                 i += width;
                 continue;
             }
@@ -633,6 +709,15 @@ pub fn find_abbreviations(text: &str, learned: &[(String, usize)], hits: &[Hit])
     out
 }
 
+/// How many ASCII letters and digits run from `bytes[i]`.
+fn ascii_word_len(bytes: &[u8], i: usize) -> usize {
+    bytes.get(i..).map_or(0, |rest| {
+        rest.iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count()
+    })
+}
+
 /// The length of the UTF-8 sequence that starts with byte `b` (1 for a stray byte).
 fn utf8_width(b: u8) -> usize {
     match b {
@@ -640,5 +725,88 @@ fn utf8_width(b: u8) -> usize {
         0xE0..=0xEF => 3,
         0xF0..=0xF7 => 4,
         _ => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn entry(label: &str, name: &str, aliases: &[&str]) -> Entry {
+        Entry {
+            name: name.to_string(),
+            label: label.to_string(),
+            xref: None,
+            aliases: aliases.iter().map(|a| a.to_string()).collect(),
+        }
+    }
+
+    fn lexicon() -> Lexicon {
+        Lexicon::from_entries(vec![
+            entry("Neurotransmitter", "dopamine", &["DA"]),
+            entry("Transporter", "dopamine transporter", &["DAT"]),
+            entry("Receptor", "NMDA receptor", &["NMDAR"]),
+            entry("DrugClass", "NMDA receptor antagonist", &[]),
+            entry(
+                "Receptor",
+                "mu opioid receptor",
+                &["MOR", "μ-opioid receptor"],
+            ),
+            entry("Receptor", "5-HT2A receptor", &[]),
+            entry("Neurotransmitter", "β-endorphin", &[]),
+            entry("Enzyme", "CYP3A4", &[]),
+            entry("Drug", "(S)-ketamine", &["esketamine"]),
+            entry("Drug", "氯胺酮", &[]),
+            entry("Symptom", "nausea and vomiting", &[]),
+            entry("Symptom", "nausea", &[]),
+        ])
+    }
+
+    proptest! {
+        /// Skipping the word starts whose first word opens no name finds exactly what
+        /// searching at every word start finds.
+        #[test]
+        fn first_word_filter_changes_nothing(
+            words in prop::collection::vec(
+                prop::sample::select(vec![
+                    "dopamine", "dopaminergic", "Dopamine", "DA", "DAT", "data", "transporter",
+                    "NMDA", "nmda", "receptor", "receptors", "antagonist", "mu", "opioid", "μ-opioid",
+                    "5-HT2A", "5", "HT2A", "β-endorphin", "β", "endorphin", "CYP3A4", "CYP3A4s",
+                    "(S)-ketamine", "(", ")", "S", "ketamine", "esketamine", "氯胺酮", "氯", "é",
+                    "nausea", "and", "vomiting", "-", ".", ",", "MOR", "MORe",
+                ]),
+                0..14,
+            ),
+            seps in prop::collection::vec(prop::sample::select(vec![" ", "", "-", ". ", "\n"]), 14),
+        ) {
+            let mut text = String::new();
+            for (w, sep) in words.iter().zip(&seps) {
+                text.push_str(w);
+                text.push_str(sep);
+            }
+            let lex = lexicon();
+            let lower = text.to_ascii_lowercase();
+            prop_assert_eq!(lex.find_with(&text, &lower, true), lex.find_with(&text, &lower, false));
+        }
+    }
+
+    #[test]
+    fn first_word_filter_keeps_names_and_their_nested_names() {
+        let lex = lexicon();
+        let text = "An NMDA receptor antagonist and DAT; β-endorphin, dopaminergic 氯胺酮.";
+        let hits = lex.find(text, &text.to_ascii_lowercase());
+        let found: Vec<&str> = hits.iter().map(|h| &text[h.start..h.end]).collect();
+        assert_eq!(
+            found,
+            [
+                "NMDA receptor antagonist",
+                "NMDA receptor",
+                "DAT",
+                "β-endorphin",
+                "氯胺酮"
+            ]
+        );
+        assert_eq!(hits, lex.find_with(text, &text.to_ascii_lowercase(), false));
     }
 }

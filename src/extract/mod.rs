@@ -16,6 +16,7 @@ use lexicon::{Hit, Lexicon};
 use relations::{Context, Fact, Mention};
 use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What `pharmakg build` was asked to do.
 #[derive(Debug, Clone, Default)]
@@ -48,8 +49,9 @@ pub struct BuildReport {
 /// An entity as one document knows it, with how often the document mentions it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DocEntity {
-    /// How ingestion should name and merge it.
-    pub spec: EntitySpec,
+    /// How ingestion should name and merge it; shared, since every document that names a
+    /// lexicon entry names it alike.
+    pub spec: Arc<EntitySpec>,
     /// Mentions in the document (0 for an entity only a pattern implies).
     pub count: u32,
     /// Where it came from, so repeated documents map to the same node quickly.
@@ -213,14 +215,8 @@ fn expand_ellipses(doc: &Document, lower: &str, lex: &Lexicon, hits: Vec<Hit>) -
 /// A lexicon entity as a document knows it. Its aliases stay in the lexicon; ingestion adds
 /// them when it first creates the node (see [`full_spec`]).
 fn lexicon_entity(lex: &Lexicon, entry: usize) -> DocEntity {
-    let e = &lex.entries()[entry];
     DocEntity {
-        spec: EntitySpec {
-            name: e.name.clone(),
-            label: e.label.clone(),
-            xref: e.xref.clone(),
-            aliases: Vec::new(),
-        },
+        spec: lex.spec(entry).cloned().unwrap_or_default(),
         count: 0,
         key: EntityKey::Lexicon(entry),
         kind: String::new(),
@@ -229,7 +225,7 @@ fn lexicon_entity(lex: &Lexicon, entry: usize) -> DocEntity {
 
 /// The entity with everything the lexicon knows of it, for the node's creation.
 pub fn full_spec(e: &DocEntity, lex: &Lexicon) -> EntitySpec {
-    let mut spec = e.spec.clone();
+    let mut spec = EntitySpec::clone(&e.spec);
     if let EntityKey::Lexicon(i) = e.key {
         if let Some(entry) = lex.entries().get(i) {
             spec.aliases = entry.aliases.clone();
@@ -267,12 +263,12 @@ fn annotated_mentions(doc: &Document, lex: &Lexicon) -> (Vec<DocEntity>, Vec<Vec
                 ),
             };
             entities.push(DocEntity {
-                spec: EntitySpec {
+                spec: Arc::new(EntitySpec {
                     name,
                     label,
                     xref: Some(xref.clone()),
                     aliases: Vec::new(),
-                },
+                }),
                 count: 0,
                 key: EntityKey::Xref(xref.clone()),
                 kind: a.kind.clone(),
@@ -412,11 +408,9 @@ pub fn extract_document(doc: Document, lex: &Lexicon) -> Extraction {
     // Entities that effect adjectives stand for ("antidepressant effects" → depression) are
     // known up front so that patterns can check their labels; unused ones are not ingested.
     if doc.annotations.is_empty() {
-        for name in relations::effect_names() {
-            if let Some(entry) = lex.lookup(name) {
-                if !entities.iter().any(|e| e.key == EntityKey::Lexicon(entry)) {
-                    entities.push(lexicon_entity(lex, entry));
-                }
+        for &entry in lex.effect_entries() {
+            if !entities.iter().any(|e| e.key == EntityKey::Lexicon(entry)) {
+                entities.push(lexicon_entity(lex, entry));
             }
         }
     }
@@ -570,6 +564,7 @@ fn ingest_extraction(
     cache: &mut FxHashMap<EntityKey, NodeId>,
     mentions: &mut PendingMentions,
     lex: &Lexicon,
+    counts: &mut FxHashMap<&'static str, usize>,
     report: &mut BuildReport,
 ) -> Result<(), Error> {
     let doc = &ex.document;
@@ -623,13 +618,7 @@ fn ingest_extraction(
             hedged: f.hedged,
         };
         ingest.fact(s, f.relation, o, f.confidence, Some(evidence))?;
-        // Counted without a new key string for every fact.
-        match report.facts_by_type.get_mut(f.relation) {
-            Some(n) => *n += 1,
-            None => {
-                report.facts_by_type.insert(f.relation.to_string(), 1);
-            }
-        }
+        *counts.entry(f.relation).or_default() += 1;
     }
     report.documents += 1;
     report.sentences += doc.sentences.len();
@@ -667,6 +656,8 @@ pub fn build_into(
     let mut ingest = Ingest::new(graph);
     let mut cache: FxHashMap<EntityKey, NodeId> = FxHashMap::default();
     let mut mentions = PendingMentions::default();
+    // Facts by type, keyed by the relation's static name: the report's own keys are strings.
+    let mut counts: FxHashMap<&'static str, usize> = FxHashMap::default();
     for (i, path) in files.iter().enumerate() {
         match std::fs::read(path) {
             Ok(bytes) => {
@@ -683,6 +674,7 @@ pub fn build_into(
                         &mut cache,
                         &mut mentions,
                         &lex,
+                        &mut counts,
                         &mut report,
                     )?;
                 }
@@ -694,6 +686,12 @@ pub fn build_into(
         progress(i as u64 + 1, total);
     }
     mentions.flush(&mut ingest)?;
+    for (relation, n) in counts {
+        *report
+            .facts_by_type
+            .entry(relation.to_string())
+            .or_default() += n;
+    }
     let mut sources = vec![("curation.tsv".to_string(), curation::BUILTIN.to_string())];
     for p in &request.curation {
         match std::fs::read(p) {

@@ -596,9 +596,11 @@ fn cues() -> &'static Cues {
         add(" effect", Cue::Effect);
         add("no evidence", Cue::NoEvidence);
         Cues {
+            // Nearly every byte can open a phrase: a prefilter only slows the DFA down.
             matcher: AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
                 .kind(Some(AhoCorasickKind::DFA))
+                .prefilter(false)
                 .build(&pats)
                 .expect("fixed word lists compile"),
             what,

@@ -708,6 +708,12 @@ impl Graph {
     /// Adds `count` mentions of a node in document `doc`.
     pub fn add_mentions(&mut self, n: NodeId, doc: &str, count: u32) -> Result<(), StoreError> {
         let node = self.node_mut(n)?;
+        // A build writes each node's mentions in document order: a document after the last
+        // one goes at the end, without a search through the list.
+        if node.mentions.last().is_none_or(|(d, _)| d.as_str() < doc) {
+            node.mentions.push((doc.to_string(), count));
+            return Ok(());
+        }
         match node.mentions.binary_search_by(|(d, _)| d.as_str().cmp(doc)) {
             Ok(i) => node.mentions[i].1 = node.mentions[i].1.saturating_add(count),
             Err(i) => node.mentions.insert(i, (doc.to_string(), count)),
