@@ -69,11 +69,13 @@ pub struct TwoHopCounter<'g> {
     far_labels: Vec<LabelTest>,
     /// Per step: direction and allowed types (`None` for any).
     steps: [(Dir, Option<Vec<Sym>>); 2],
-    /// Per node, the edges reaching it as a middle node from the current near node.
-    mid_weight: Vec<u64>,
+    /// Per node, the edges reaching it as a middle node from the current near node. Hash
+    /// maps rather than arrays over every node: they stay as small as the walk, in cache, and
+    /// need no fresh memory per query.
+    mid_weight: FxHashMap<u32, u64>,
     mids: Vec<u32>,
     /// Per node, the paths reaching it as a far node from the current near node.
-    far_weight: Vec<u64>,
+    far_weight: FxHashMap<u32, u64>,
     fars: Vec<u32>,
 }
 
@@ -103,9 +105,9 @@ impl<'g> TwoHopCounter<'g> {
                 (walk.steps[0].0, types(&walk.steps[0].1)?),
                 (walk.steps[1].0, types(&walk.steps[1].1)?),
             ],
-            mid_weight: Vec::new(),
+            mid_weight: FxHashMap::default(),
             mids: Vec::new(),
-            far_weight: Vec::new(),
+            far_weight: FxHashMap::default(),
             fars: Vec::new(),
         })
     }
@@ -139,6 +141,19 @@ impl<'g> TwoHopCounter<'g> {
         }
     }
 
+    /// The first edge [`Self::edges`] would give for node `n`.
+    #[inline]
+    fn first_edge(g: &Graph, dir: Dir, types: Option<&[Sym]>, n: u32) -> Option<(EdgeId, NodeId)> {
+        let n = NodeId::new(n as usize);
+        let out = dir == Dir::Out;
+        match types.and_then(|ts| ts.first()) {
+            None if out => g.outgoing(n).next(),
+            None => g.incoming(n).next(),
+            Some(t) if out => g.outgoing_typed(n, *t).next(),
+            Some(t) => g.incoming_typed(n, *t).next(),
+        }
+    }
+
     /// The far nodes reached from `near`, each with its number of paths (never zero), in the
     /// order they are first reached; `tick` is called per middle node and may stop the count.
     pub fn count<E>(
@@ -157,11 +172,6 @@ impl<'g> TwoHopCounter<'g> {
             fars,
             ..
         } = self;
-        let bound = g.node_bound();
-        if mid_weight.len() < bound {
-            mid_weight.resize(bound, 0);
-            far_weight.resize(bound, 0);
-        }
         let [(d1, types1), (d2, types2)] = steps;
         let (d1, d2) = (*d1, *d2);
         let near_is_far = has_all(far_labels, g, near);
@@ -171,15 +181,17 @@ impl<'g> TwoHopCounter<'g> {
         // nodes had been reached when one of them was reached again (along an edge that lets
         // the path step back to `near`).
         let mut first_back: FxHashMap<u32, EdgeId> = FxHashMap::default();
+        mid_weight.reserve(match d1 {
+            Dir::In => g.in_degree(near),
+            _ => g.out_degree(near),
+        });
         let mut near_again: Option<usize> = None;
         Self::edges(g, d1, types1.as_deref(), near, |ty, e, m| {
             if !has_all(mid_labels, g, m) {
                 return;
             }
             let slot = m.index() as u32;
-            let Some(w) = mid_weight.get_mut(m.index()) else {
-                return;
-            };
+            let w = mid_weight.entry(slot).or_insert(0);
             let first = *w == 0;
             if first {
                 mids.push(slot);
@@ -209,12 +221,17 @@ impl<'g> TwoHopCounter<'g> {
         let mut near_listed = false;
         let mut result = Ok(());
         for (j, &m) in mids.iter().enumerate() {
-            let w = mid_weight.get_mut(m as usize).map_or(0, std::mem::take);
+            let w = mid_weight.get(&m).copied().unwrap_or(0);
             if result.is_ok() {
                 result = tick();
             }
             if result.is_err() {
                 continue;
+            }
+            // Reading where the next middle node's edges start now lets that read, most often a
+            // cache miss, overlap with the walk of this node's edges.
+            if let Some(&next) = mids.get(j + 2) {
+                std::hint::black_box(Self::first_edge(g, d2, types2.as_deref(), next));
             }
             if !near_listed && near_again.is_some_and(|at| at <= j) {
                 fars.push(near.index() as u32);
@@ -225,9 +242,7 @@ impl<'g> TwoHopCounter<'g> {
                 if !has_all(far_labels, g, s) {
                     return;
                 }
-                let Some(f) = far_weight.get_mut(s.index()) else {
-                    return;
-                };
+                let f = far_weight.entry(s.index() as u32).or_insert(0);
                 if s == near {
                     if !near_listed && skip != Some(e) {
                         fars.push(s.index() as u32);
@@ -243,17 +258,19 @@ impl<'g> TwoHopCounter<'g> {
             fars.push(near.index() as u32);
         }
         mids.clear();
-        if let Some(f) = far_weight.get_mut(near.index()) {
+        mid_weight.clear();
+        if let Some(f) = far_weight.get_mut(&(near.index() as u32)) {
             *f = f.saturating_sub(back);
         }
         let mut out = Vec::with_capacity(fars.len());
         for &s in fars.iter() {
-            let n = far_weight.get_mut(s as usize).map_or(0, std::mem::take);
+            let n = far_weight.get(&s).copied().unwrap_or(0);
             if n > 0 {
                 out.push((NodeId::new(s as usize), n));
             }
         }
         fars.clear();
+        far_weight.clear();
         result.map(|()| out)
     }
 }
