@@ -496,7 +496,11 @@ fn two_step_chains_are_counted_per_far_node_and_agree_with_matching() {
     let mut g = graph();
     let q = "MATCH (k:Drug {name: 'a'})-[]->()-[]->(s:Disorder) \
              RETURN count(*) AS paths, count(DISTINCT s) AS symptoms";
-    assert!(plan(&mut g, q).contains("CountPaths"), "{}", plan(&mut g, q));
+    assert!(
+        plan(&mut g, q).contains("CountPaths"),
+        "{}",
+        plan(&mut g, q)
+    );
     let r = same_as_general(
         &mut g,
         "MATCH (k:Drug {name: 'a'})-[]->()-[]->(s:Disorder)",
@@ -556,7 +560,11 @@ fn two_step_chains_walked_from_either_end_or_from_bound_nodes() {
     let mut g = graph();
     // The far end has an index: the walk starts there and counts back.
     let q = "MATCH (k)-->()-->(s {name: 'c'}) RETURN k.name AS k, count(*) AS n";
-    assert!(plan(&mut g, q).contains("CountPaths"), "{}", plan(&mut g, q));
+    assert!(
+        plan(&mut g, q).contains("CountPaths"),
+        "{}",
+        plan(&mut g, q)
+    );
     same_as_general(
         &mut g,
         "MATCH (k)-->()-->(s {name: 'c'})",
@@ -695,7 +703,11 @@ fn degree_groups_by_a_repeated_property_agree_with_matching() {
     ];
     // The same graph loaded from its records: its indexes are built in bulk.
     let mut loaded = Graph::from_records(g.to_records()).expect("records of a live graph load");
-    for end in ["ORDER BY d DESC, name LIMIT 3", "ORDER BY d DESC LIMIT 2", ""] {
+    for end in [
+        "ORDER BY d DESC, name LIMIT 3",
+        "ORDER BY d DESC LIMIT 2",
+        "",
+    ] {
         let q = format!("RETURN n.name AS name, count(*) AS d {end}");
         let a = same_with_params(&mut g, "MATCH (n)-->()", &q, &BTreeMap::new(), true);
         let b = same_with_params(&mut loaded, "MATCH (n)-->()", &q, &BTreeMap::new(), true);

@@ -10,8 +10,8 @@ use super::ast::*;
 use super::error::{ErrorKind, Phase, QueryError};
 use super::expr::{self, eval, from_value, rt, total_cmp, Ctx, Scope};
 use super::matcher::Matcher;
-use super::result::{QValue, QueryResult};
 use super::prop_groups;
+use super::result::{QValue, QueryResult};
 use super::shortcut::{self, Shortcut, TwoHopWalk};
 use super::two_hop::TwoHopCounter;
 use super::ExecOptions;
@@ -524,7 +524,8 @@ impl<'a> Executor<'a> {
                 dead: Some(&self.dead),
             };
             // One row before the MATCH, and a near node it does not bind: each node comes once.
-            let once = table.rows.len() == 1 && near.var.as_ref().is_some_and(|v| !table.names.contains(v));
+            let once = table.rows.len() == 1
+                && near.var.as_ref().is_some_and(|v| !table.names.contains(v));
             let mut groups = prop_groups::PropGroups::new(ctx.graph, key, &aggs, once);
             let found = degrees(
                 &ctx,
@@ -732,12 +733,10 @@ impl<'a> Executor<'a> {
                 self.last_matched = Some(found.matched);
                 self.last_starts = vec![found.starts];
             }
-            Shortcut::TwoHop { part } => {
-                match two_hop_plan(g, self.params, part, &table.names)? {
-                    Some(walk) => fed = self.feed_two_hop(&walk, table, names, grouper)?,
-                    None => return Ok(None),
-                }
-            }
+            Shortcut::TwoHop { part } => match two_hop_plan(g, self.params, part, &table.names)? {
+                Some(walk) => fed = self.feed_two_hop(&walk, table, names, grouper)?,
+                None => return Ok(None),
+            },
         }
         Ok(Some(fed))
     }
@@ -1374,6 +1373,9 @@ impl<'a> Executor<'a> {
     }
 }
 
+/// Receives each node [`degrees`] found, with its row and its degree.
+type DegreeSink<'s> = dyn FnMut(&Ctx, NodeId, &[QValue], u64) -> Result<(), QueryError> + 's;
+
 /// What [`degrees`] found: rows handed on, edges they stand for, nodes the walk started from.
 struct DegreeFeed {
     fed: usize,
@@ -1393,7 +1395,7 @@ fn degrees(
     types: &[String],
     table: &Table,
     names: &[String],
-    sink: &mut dyn FnMut(&Ctx, NodeId, &[QValue], u64) -> Result<(), QueryError>,
+    sink: &mut DegreeSink<'_>,
 ) -> Result<DegreeFeed, QueryError> {
     let g = ctx.graph;
     let ts = (!types.is_empty()).then(|| type_syms(g, types));

@@ -212,7 +212,9 @@ impl<'g, 'e> PropGroups<'g, 'e> {
                     .cloned()
                     .unwrap_or(QValue::Null),
                 Key::Alone(n) => match (self.key, self.g.node(*n)) {
-                    (Some(k), Some(node)) => prop_get(&node.props, k).map_or(QValue::Null, from_value),
+                    (Some(k), Some(node)) => {
+                        prop_get(&node.props, k).map_or(QValue::Null, from_value)
+                    }
                     _ => QValue::Null,
                 },
             });
