@@ -600,6 +600,17 @@ fn two_step_chains_walked_from_either_end_or_from_bound_nodes() {
         "RETURN count(*) AS n",
     );
     same_as_general(&mut g, "MATCH (k)-->()-->(k)", "RETURN count(*) AS n");
+    // The far end's properties read the near end.
+    same_as_general(
+        &mut g,
+        "MATCH (k)-->()-->(s {name: k.name})",
+        "RETURN count(*) AS n",
+    );
+    same_as_general(
+        &mut g,
+        "MATCH (k:Drug)-->()<--(s {x: k.x})",
+        "RETURN count(*) AS n",
+    );
     same_as_general(&mut g, "MATCH (k)-->()<--(k)", "RETURN count(*) AS n");
     // Parameters in the near node's properties.
     for name in ["a", "b", "c", "zzz"] {

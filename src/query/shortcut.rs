@@ -258,6 +258,21 @@ fn two_hop(part: &PatternPart, p: &Projection) -> Option<Shortcut> {
     if part.start.var.is_some() && part.start.var == end.var {
         return None;
     }
+    // An end whose properties read the other end's variable is checked against it, not
+    // matched alone.
+    let ends = [&part.start.var, &end.var];
+    for n in [&part.start, end] {
+        let mut reads_end = false;
+        if let Some(props) = &n.props {
+            props.walk(&mut |x| {
+                reads_end |=
+                    matches!(x, Expr::Var(v, _) if ends.iter().any(|e| e.as_ref() == Some(v)));
+            });
+        }
+        if reads_end {
+            return None;
+        }
+    }
     let (_, weighable) = aggregates(p)?;
     weighable.then(|| Shortcut::TwoHop { part: part.clone() })
 }
