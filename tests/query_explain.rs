@@ -78,6 +78,29 @@ fn two_hop_expand() {
 }
 
 #[test]
+fn two_step_count_counts_paths_per_end_node() {
+    insta::assert_snapshot!(explain(
+        "MATCH (k:Drug {name: 'ketamine'})-[]->()-[]->(d:Disorder) \
+         RETURN count(*) AS paths, count(DISTINCT d) AS disorders"
+    ));
+}
+
+#[test]
+fn two_step_count_walks_from_the_cheaper_end() {
+    insta::assert_snapshot!(explain(
+        "MATCH (d:Drug)-[:TREATS]->()-->(x {name: 'anxiety'}) RETURN d.name AS drug, count(*) AS n"
+    ));
+}
+
+#[test]
+fn degrees_grouped_by_name_are_aggregated_by_property() {
+    insta::assert_snapshot!(explain(
+        "MATCH (n)-[]->() RETURN n.name AS name, count(*) AS out_degree \
+         ORDER BY out_degree DESC, name LIMIT 3"
+    ));
+}
+
+#[test]
 fn name_taken_from_an_earlier_row_is_sought_per_row() {
     let plan = explain("MATCH (a:Drug) MATCH (b {name: a.name}) RETURN b");
     assert!(plan.contains("NodeIndexSeek (b {name: a.name})"), "{plan}");

@@ -467,3 +467,301 @@ fn name_prefix_seek_finds_what_the_scan_finds() {
     );
     assert_eq!(labelled.rows, vec![vec![QValue::Int(3)]]);
 }
+
+/// Like [`same_as_general`] with parameters, comparing rows in order when `ordered`.
+fn same_with_params(
+    g: &mut Graph,
+    matching: &str,
+    returning: &str,
+    params: &BTreeMap<String, pharmakg::model::Value>,
+    ordered: bool,
+) -> QueryResult {
+    let exec = |g: &mut Graph, q: &str| {
+        execute(g, q, params, &ExecOptions::default())
+            .unwrap_or_else(|e| panic!("{q}: {}", e.render(q)))
+    };
+    let fast = exec(g, &format!("{matching} {returning}"));
+    let general = exec(g, &format!("{matching} WITH * {returning}"));
+    assert_eq!(fast.columns, general.columns);
+    if ordered {
+        assert_eq!(fast.rows, general.rows, "{matching} {returning}");
+    } else {
+        assert_eq!(bag(&fast), bag(&general), "{matching} {returning}");
+    }
+    fast
+}
+
+#[test]
+fn two_step_chains_are_counted_per_far_node_and_agree_with_matching() {
+    let mut g = graph();
+    let q = "MATCH (k:Drug {name: 'a'})-[]->()-[]->(s:Disorder) \
+             RETURN count(*) AS paths, count(DISTINCT s) AS symptoms";
+    assert!(
+        plan(&mut g, q).contains("CountPaths"),
+        "{}",
+        plan(&mut g, q)
+    );
+    let r = same_as_general(
+        &mut g,
+        "MATCH (k:Drug {name: 'a'})-[]->()-[]->(s:Disorder)",
+        "RETURN count(*) AS paths, count(DISTINCT s) AS symptoms",
+    );
+    assert!(matches!(r.rows[0][0], QValue::Int(n) if n > 0), "{r:?}");
+    // Every direction pair (steps back along the first edge and self-loops included), typed
+    // steps, labelled middle and far nodes, anonymous or named ends, grouping keys.
+    let steps = ["-->", "<--", "-[:A]->", "<-[:A|C]-"];
+    let middles = ["()", "(:Drug)"];
+    let fars = ["(s)", "(s:Disorder)", "()"];
+    let starts = ["(k {name: 'a'})", "(k:Drug)", "()"];
+    for s1 in steps {
+        for s2 in steps {
+            for mid in middles {
+                for far in fars {
+                    for start in starts {
+                        let matching = format!("MATCH {start}{s1}{mid}{s2}{far}");
+                        same_as_general(&mut g, &matching, "RETURN count(*) AS n");
+                        if far.starts_with("(s") {
+                            same_as_general(
+                                &mut g,
+                                &matching,
+                                "RETURN count(DISTINCT s) AS d, count(s) AS c, \
+                                 collect(DISTINCT s.name) AS names, max(s.x) AS x",
+                            );
+                            if start.starts_with("(k") {
+                                same_as_general(
+                                    &mut g,
+                                    &matching,
+                                    "RETURN k.name AS k, s.name AS s, count(*) AS n",
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // Unknown types and labels, and a far node with two labels.
+    for matching in [
+        "MATCH (k)-[:NOPE]->()-->(s)",
+        "MATCH (k)-->(:Nope)-->(s)",
+        "MATCH (k)-->()<--(s:Nope)",
+        "MATCH (k)<--()-->(s:Drug:Chem)",
+    ] {
+        same_as_general(
+            &mut g,
+            matching,
+            "RETURN k.name AS k, count(*) AS n, count(DISTINCT s) AS d",
+        );
+    }
+}
+
+#[test]
+fn two_step_chains_walked_from_either_end_or_from_bound_nodes() {
+    let mut g = graph();
+    // The far end has an index: the walk starts there and counts back.
+    let q = "MATCH (k)-->()-->(s {name: 'c'}) RETURN k.name AS k, count(*) AS n";
+    assert!(
+        plan(&mut g, q).contains("CountPaths"),
+        "{}",
+        plan(&mut g, q)
+    );
+    same_as_general(
+        &mut g,
+        "MATCH (k)-->()-->(s {name: 'c'})",
+        "RETURN k.name AS k, count(*) AS n",
+    );
+    same_as_general(
+        &mut g,
+        "MATCH (k:Drug)<--()-->(s {name: 'b'})",
+        "RETURN k.name AS k, count(DISTINCT s) AS n",
+    );
+    // Both ends with properties: the chain is matched.
+    let both = "MATCH (k {name: 'a'})-->()-->(s {name: 'c'}) RETURN count(*) AS n";
+    assert!(!plan(&mut g, both).contains("CountPaths"));
+    same_as_general(
+        &mut g,
+        "MATCH (k {name: 'a'})-->()-->(s {name: 'c'})",
+        "RETURN count(*) AS n",
+    );
+    // Bound before the chain, at either end, or the same node at both ends.
+    same_as_general(
+        &mut g,
+        "MATCH (k:Drug) MATCH (k)-->()-->(s)",
+        "RETURN k.name AS k, count(*) AS n, count(DISTINCT s) AS d",
+    );
+    same_as_general(
+        &mut g,
+        "MATCH (s:Disorder) MATCH (k)-->()-->(s)",
+        "RETURN s.name AS s, count(*) AS n, count(DISTINCT k) AS d",
+    );
+    same_as_general(
+        &mut g,
+        "MATCH (k:Drug), (s:Disorder) MATCH (k)-->()-->(s)",
+        "RETURN count(*) AS n",
+    );
+    same_as_general(&mut g, "MATCH (k)-->()-->(k)", "RETURN count(*) AS n");
+    // The far end's properties read the near end.
+    same_as_general(
+        &mut g,
+        "MATCH (k)-->()-->(s {name: k.name})",
+        "RETURN count(*) AS n",
+    );
+    same_as_general(
+        &mut g,
+        "MATCH (k:Drug)-->()<--(s {x: k.x})",
+        "RETURN count(*) AS n",
+    );
+    same_as_general(&mut g, "MATCH (k)-->()<--(k)", "RETURN count(*) AS n");
+    // Parameters in the near node's properties.
+    for name in ["a", "b", "c", "zzz"] {
+        let params = BTreeMap::from([(
+            "n".to_string(),
+            pharmakg::model::Value::String(name.to_string()),
+        )]);
+        same_with_params(
+            &mut g,
+            "MATCH (k {name: $n})-->()-->(s)",
+            "RETURN count(*) AS n, count(DISTINCT s) AS d",
+            &params,
+            false,
+        );
+    }
+}
+
+/// A graph where several self-loops, parallel edges and back-and-forth pairs meet, built
+/// from a fixed sequence so that it is the same on every run.
+fn tangled() -> Graph {
+    let mut g = Graph::new();
+    run(
+        &mut g,
+        "UNWIND range(0, 11) AS i \
+         CREATE (:N {i: i, name: 'n' + toString(i % 5)})",
+    );
+    run(
+        &mut g,
+        "MATCH (a:N), (b:N) WHERE (a.i * 5 + b.i * 3) % 7 = 0 \
+         CREATE (a)-[:A]->(b), (a)-[:B]->(b)",
+    );
+    run(
+        &mut g,
+        "MATCH (a:N), (b:N) WHERE (a.i + b.i) % 4 = 1 CREATE (a)-[:A]->(b)",
+    );
+    run(&mut g, "MATCH (a:N) WHERE a.i % 3 = 0 SET a:M");
+    g
+}
+
+#[test]
+fn two_step_counts_on_a_tangled_graph_agree_with_matching() {
+    let mut g = tangled();
+    for s1 in ["-->", "<--", "-[:A]->", "<-[:B]-"] {
+        for s2 in ["-->", "<--", "-[:B]->", "<-[:A]-"] {
+            for (mid, far) in [("()", "(s)"), ("(:M)", "(s:M)"), ("()", "(s:M)")] {
+                let matching = format!("MATCH (k:N){s1}{mid}{s2}{far}");
+                same_as_general(
+                    &mut g,
+                    &matching,
+                    "RETURN k.i AS k, count(*) AS n, count(DISTINCT s) AS d",
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn degree_groups_by_a_repeated_property_agree_with_matching() {
+    let mut g = graph();
+    // Names shared by several nodes, missing, integral as an integer and as a float.
+    run(
+        &mut g,
+        "CREATE (x {x: 5})-[:A]->(y {name: 7}), (z {name: 7.0})-[:A]->(x), \
+         (w {name: 'b'})-[:A]->(w), (v {name: 'b'})-[:B]->(x), (u)-[:B]->(v), (t {name: 7})",
+    );
+    let q = "MATCH (n)-[]->() RETURN n.name AS name, count(*) AS out_degree \
+             ORDER BY out_degree DESC, name LIMIT 10";
+    let p = plan(&mut g, q);
+    assert!(
+        p.contains("GetDegree") && p.contains("AggregateByProperty"),
+        "{p}"
+    );
+    let r = same_as_general(
+        &mut g,
+        "MATCH (n)-[]->()",
+        "RETURN n.name AS name, count(*) AS out_degree ORDER BY out_degree DESC, name LIMIT 10",
+    );
+    // The two nodes named 'b' with edges (and the two added ones) make one group.
+    let b = r
+        .rows
+        .iter()
+        .find(|row| row[0] == QValue::String("b".into()))
+        .map(|row| row[1].clone());
+    let mut want = 0;
+    for n in g.node_ids() {
+        if g.node_name(n) == Some("b") {
+            want += g.out_degree(n) as i64;
+        }
+    }
+    assert_eq!(b, Some(QValue::Int(want)));
+    let endings = [
+        "ORDER BY d DESC, name LIMIT 3",
+        "ORDER BY d DESC LIMIT 2",
+        "ORDER BY d LIMIT 2",
+        "ORDER BY d DESC, name SKIP 2 LIMIT 3",
+        "ORDER BY d DESC LIMIT 0",
+        "ORDER BY d DESC LIMIT 100",
+        "ORDER BY name LIMIT 3",
+        "ORDER BY d, name DESC",
+        "",
+    ];
+    // The same graph loaded from its records: its indexes are built in bulk.
+    let mut loaded = Graph::from_records(g.to_records()).expect("records of a live graph load");
+    for end in [
+        "ORDER BY d DESC, name LIMIT 3",
+        "ORDER BY d DESC LIMIT 2",
+        "",
+    ] {
+        let q = format!("RETURN n.name AS name, count(*) AS d {end}");
+        let a = same_with_params(&mut g, "MATCH (n)-->()", &q, &BTreeMap::new(), true);
+        let b = same_with_params(&mut loaded, "MATCH (n)-->()", &q, &BTreeMap::new(), true);
+        assert_eq!(bag(&a), bag(&b), "{q}");
+    }
+    for pattern in [
+        "MATCH (n)-->()",
+        "MATCH (n)<--()",
+        "MATCH (n:Drug)-->()",
+        "MATCH (n)-[:A|C]->()",
+        "MATCH (n)<-[:B]-()",
+    ] {
+        for end in endings {
+            let ordered = end.contains("ORDER BY");
+            same_with_params(
+                &mut g,
+                pattern,
+                &format!("RETURN n.name AS name, count(*) AS d {end}"),
+                &BTreeMap::new(),
+                ordered,
+            );
+            same_with_params(
+                &mut g,
+                pattern,
+                &format!("RETURN n.name AS name, count(n) AS d, count(*) AS e {end}"),
+                &BTreeMap::new(),
+                ordered,
+            );
+        }
+        same_with_params(
+            &mut g,
+            pattern,
+            "WITH n.x AS name, count(*) AS d ORDER BY d DESC LIMIT 3 WHERE d > 1 \
+             RETURN name, d",
+            &BTreeMap::new(),
+            true,
+        );
+        same_with_params(
+            &mut g,
+            pattern,
+            "RETURN n.name AS name, count(*) AS d ORDER BY count(*) DESC, name LIMIT $k",
+            &BTreeMap::from([("k".to_string(), pharmakg::model::Value::Int(2))]),
+            true,
+        );
+    }
+}

@@ -5,15 +5,17 @@
 //! Every change goes through [`Writer`], which logs how to undo it, so that a failed statement
 //! leaves the graph as it was.
 
-use super::aggregate::{Grouper, KeyTable};
+use super::aggregate::{Finished, Grouper, KeyTable};
 use super::ast::*;
 use super::error::{ErrorKind, Phase, QueryError};
 use super::expr::{self, eval, from_value, rt, total_cmp, Ctx, Scope};
 use super::matcher::Matcher;
+use super::prop_groups;
 use super::result::{QValue, QueryResult};
-use super::shortcut::{self, Shortcut};
+use super::shortcut::{self, Shortcut, TwoHopWalk};
+use super::two_hop::TwoHopCounter;
 use super::ExecOptions;
-use crate::model::Value;
+use crate::model::{Sym, Value};
 use crate::store::{EdgeId, Graph, NodeId};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
@@ -494,7 +496,7 @@ impl<'a> Executor<'a> {
 
     /// Runs a MATCH straight into the grouping of the aggregating projection `p` that follows
     /// it, counting from the store where [`shortcut::find`] says that is exact. Returns the
-    /// MATCH's variables, the filled grouper, the aggregate calls and the rows fed.
+    /// MATCH's variables, the folded groups, the aggregate calls and the rows fed.
     #[allow(clippy::type_complexity)]
     fn match_grouped<'p>(
         &mut self,
@@ -504,24 +506,94 @@ impl<'a> Executor<'a> {
         p: &'p Projection,
         table: &Table,
         may_count: bool,
-    ) -> Result<(Vec<String>, Grouper<'p>, Vec<&'p Expr>, usize), QueryError> {
+    ) -> Result<(Vec<String>, Folded<'p>, Vec<&'p Expr>, usize), QueryError> {
         let names = match_names(pattern, &table.names);
         let (keys, aggs) = grouping(&p.items, p);
-        let mut grouper = Grouper::new(keys, &aggs, keeps_first(p, &p.items, &aggs));
+        let keep_first = keeps_first(p, &p.items, &aggs);
         let nothing_deleted = may_count && self.dead.nodes.is_empty() && self.dead.edges.is_empty();
-        let fed = match shortcut::find(optional, pattern, filter, p, &table.names) {
-            Some(sc) if nothing_deleted => self.feed_counts(&sc, table, &names, &mut grouper)?,
-            _ => self.match_each(optional, pattern, filter, table, &names, &mut |ctx, r| {
+        let sc = match shortcut::find(optional, pattern, filter, p, &table.names) {
+            Some(sc) if nothing_deleted => Some(sc),
+            _ => None,
+        };
+        let by_prop = sc.as_ref().and_then(|sc| grouped_by_property(p, sc));
+        if let (Some(Shortcut::Degree { near, dir, types }), Some(key)) = (&sc, by_prop) {
+            let top = self.top_count(p, &aggs)?;
+            let ctx = Ctx {
+                graph: self.graph,
+                params: self.params,
+                dead: Some(&self.dead),
+            };
+            // One row before the MATCH, and a near node it does not bind: each node comes once.
+            let once = table.rows.len() == 1
+                && near.var.as_ref().is_some_and(|v| !table.names.contains(v));
+            let mut groups = prop_groups::PropGroups::new(ctx.graph, key, &aggs, once);
+            let found = degrees(
+                &ctx,
+                &mut self.guard,
+                near,
+                *dir,
+                types,
+                table,
+                &names,
+                &mut |ctx, n, r, w| groups.feed(n, ctx, scope(&names, r), w),
+            )?;
+            self.last_matched = Some(found.matched);
+            self.last_starts = vec![found.starts];
+            return Ok((names, Folded::Groups(groups.finish(top)), aggs, found.fed));
+        }
+        let mut grouper = Grouper::new(keys, &aggs, keep_first);
+        let counted = match &sc {
+            Some(sc) => self.feed_counts(sc, table, &names, &mut grouper)?,
+            None => None,
+        };
+        let fed = match counted {
+            Some(fed) => fed,
+            None => self.match_each(optional, pattern, filter, table, &names, &mut |ctx, r| {
                 grouper.feed(ctx, scope(&names, r), 1)
             })?,
         };
-        Ok((names, grouper, aggs, fed))
+        Ok((names, Folded::Rows(grouper), aggs, fed))
     }
 
-    /// Feeds `grouper` from store counts as `sc` describes; returns the rows fed.
-    fn feed_counts(
+    /// For an ORDER BY that starts with an aggregate and a LIMIT: which aggregate, the
+    /// direction, and how many rows are kept.
+    fn top_count(
+        &self,
+        p: &Projection,
+        aggs: &[&Expr],
+    ) -> Result<Option<prop_groups::TopCount>, QueryError> {
+        let (Some((first, desc)), Some(limit)) = (p.order.first(), &p.limit) else {
+            return Ok(None);
+        };
+        let out_names = item_names(&p.items);
+        let kinds = item_kinds(&p.items, aggs);
+        let agg = match order_column(first, &p.items, &out_names) {
+            Some(c) => match kinds.get(c) {
+                Some(ItemKind::Agg(j)) => Some(*j),
+                _ => None,
+            },
+            None => aggs.iter().position(|a| *a == first),
+        };
+        let Some(agg) = agg else {
+            return Ok(None);
+        };
+        let skip = match &p.skip {
+            Some(s) => self.count_arg(s, "SKIP")?,
+            None => 0,
+        };
+        let wanted = self.count_arg(limit, "LIMIT")?.saturating_add(skip);
+        Ok(Some(prop_groups::TopCount {
+            agg,
+            desc: *desc,
+            wanted,
+        }))
+    }
+
+    /// Feeds `grouper` one row per pair of nodes at the ends of `walk`, weighted by the number
+    /// of paths between them; returns the rows fed.
+    fn feed_two_hop(
         &mut self,
-        sc: &Shortcut,
+        walk: &TwoHopWalk,
         table: &Table,
         names: &[String],
         grouper: &mut Grouper,
@@ -532,23 +604,93 @@ impl<'a> Executor<'a> {
             params: self.params,
             dead: Some(&self.dead),
         };
-        let type_syms = |types: &[String]| -> Vec<crate::model::Sym> {
-            let mut ts: Vec<_> = if types.is_empty() {
-                (0..g.interner().strings().len() as u32)
-                    .map(crate::model::Sym)
-                    .collect()
-            } else {
-                types.iter().filter_map(|t| g.sym(t)).collect()
-            };
-            ts.sort_unstable();
-            ts.dedup();
-            ts.retain(|t| g.type_count(*t) > 0);
-            ts
+        // An anonymous near node gets a hidden variable, for the matcher to hand it over.
+        let mut near = walk.near.clone();
+        let mut walk_names = names.to_vec();
+        if near.var.is_none() {
+            near.var = Some("\u{0}near".to_string());
+            walk_names.extend(near.var.clone());
+        }
+        let part = super::shortcut::near_part(&near);
+        let slot_of = |v: &Option<String>| {
+            v.as_ref()
+                .and_then(|v| walk_names.iter().position(|n| n == v))
         };
+        let (near_slot, far_slot) = (slot_of(&near.var), slot_of(&walk.far.var));
+        let mut counter = TwoHopCounter::new(g, walk);
+        let (mut matched, mut starts, mut fed) = (0u64, 0, 0);
+        for row in &table.rows {
+            // The near nodes first: counting from each may take long, under the guard.
+            let mut nears: Vec<NodeId> = Vec::new();
+            let mut m = Matcher::new(&ctx, &walk_names, &mut self.guard);
+            m.for_each_match(std::slice::from_ref(&part), row, &mut |r| {
+                let n = match near_slot.and_then(|i| r.get(i)) {
+                    Some(QValue::Node(n)) => Some(*n),
+                    _ => None,
+                };
+                nears.extend(n);
+                Ok(())
+            })?;
+            starts += m.starts.first().copied().unwrap_or(0);
+            let Some(counter) = counter.as_mut() else {
+                continue;
+            };
+            let mut r = row.clone();
+            r.resize(names.len(), QValue::Null);
+            for near in nears {
+                let guard = &mut self.guard;
+                let fars = counter.count(near, &mut || guard.tick())?;
+                if let Some(slot) = near_slot.and_then(|i| r.get_mut(i)) {
+                    *slot = QValue::Node(near);
+                }
+                match far_slot {
+                    Some(i) => {
+                        for (far, n) in fars {
+                            if let Some(slot) = r.get_mut(i) {
+                                *slot = QValue::Node(far);
+                            }
+                            matched += n;
+                            fed += 1;
+                            grouper.feed(&ctx, scope(names, &r), n)?;
+                            self.guard.tick()?;
+                        }
+                    }
+                    // Rows differ only in the far node, which is not kept: one row for all.
+                    None => {
+                        let n: u64 = fars.iter().map(|(_, n)| n).sum();
+                        if n > 0 {
+                            matched += n;
+                            fed += 1;
+                            grouper.feed(&ctx, scope(names, &r), n)?;
+                        }
+                    }
+                }
+            }
+        }
+        self.last_matched = Some(matched as usize);
+        self.last_starts = vec![starts];
+        Ok(fed)
+    }
+
+    /// Feeds `grouper` from store counts as `sc` describes; returns the rows fed, or `None`
+    /// when the shortcut does not apply after all (the pattern is then matched).
+    fn feed_counts(
+        &mut self,
+        sc: &Shortcut,
+        table: &Table,
+        names: &[String],
+        grouper: &mut Grouper,
+    ) -> Result<Option<usize>, QueryError> {
+        let g: &Graph = self.graph;
         let mut fed = 0;
         match sc {
             Shortcut::TypeCount { var, types } => {
-                let ts = type_syms(types);
+                let ctx = Ctx {
+                    graph: g,
+                    params: self.params,
+                    dead: Some(&self.dead),
+                };
+                let ts = type_syms(g, types);
                 let mut matched = 0;
                 for row in &table.rows {
                     let mut r = row.clone();
@@ -572,42 +714,31 @@ impl<'a> Executor<'a> {
                 self.last_matched = Some(matched);
             }
             Shortcut::Degree { near, dir, types } => {
-                let ts = (!types.is_empty()).then(|| type_syms(types));
-                let part = super::shortcut::near_part(near);
-                let slot = near
-                    .var
-                    .as_ref()
-                    .and_then(|v| names.iter().position(|n| n == v));
-                let mut matched = 0;
-                let mut starts = 0;
-                for row in &table.rows {
-                    let mut m = Matcher::new(&ctx, names, &mut self.guard);
-                    m.for_each_match(std::slice::from_ref(&part), row, &mut |r| {
-                        let Some(QValue::Node(n)) = slot.and_then(|i| r.get(i)) else {
-                            return Ok(());
-                        };
-                        let w = match (&ts, dir) {
-                            (None, Dir::In) => g.in_degree(*n),
-                            (None, _) => g.out_degree(*n),
-                            (Some(ts), Dir::In) => {
-                                ts.iter().map(|t| g.in_degree_typed(*n, *t)).sum()
-                            }
-                            (Some(ts), _) => ts.iter().map(|t| g.out_degree_typed(*n, *t)).sum(),
-                        };
-                        if w > 0 {
-                            matched += w;
-                            fed += 1;
-                            grouper.feed(&ctx, scope(names, r), w as u64)?;
-                        }
-                        Ok(())
-                    })?;
-                    starts += m.starts.first().copied().unwrap_or(0);
-                }
-                self.last_matched = Some(matched);
-                self.last_starts = vec![starts];
+                let ctx = Ctx {
+                    graph: g,
+                    params: self.params,
+                    dead: Some(&self.dead),
+                };
+                let found = degrees(
+                    &ctx,
+                    &mut self.guard,
+                    near,
+                    *dir,
+                    types,
+                    table,
+                    names,
+                    &mut |ctx, _, r, w| grouper.feed(ctx, scope(names, r), w),
+                )?;
+                fed = found.fed;
+                self.last_matched = Some(found.matched);
+                self.last_starts = vec![found.starts];
             }
+            Shortcut::TwoHop { part } => match two_hop_plan(g, self.params, part, &table.names)? {
+                Some(walk) => fed = self.feed_two_hop(&walk, table, names, grouper)?,
+                None => return Ok(None),
+            },
         }
-        Ok(fed)
+        Ok(Some(fed))
     }
 
     fn project(&mut self, p: &Projection, table: Table) -> Result<Table, QueryError> {
@@ -619,7 +750,7 @@ impl<'a> Executor<'a> {
                 grouper.feed(&self.ctx(), scope(&table.names, row), 1)?;
                 self.guard.tick()?;
             }
-            return self.finish_grouped(p, &items, &table.names, grouper, &aggs);
+            return self.finish_grouped(p, &items, &table.names, Folded::Rows(grouper), &aggs);
         }
         let out_names = item_names(&items);
         let keep_row = needs_scope(p, &items);
@@ -652,7 +783,7 @@ impl<'a> Executor<'a> {
         p: &Projection,
         items: &[ProjItem],
         names: &[String],
-        grouper: Grouper,
+        grouper: Folded,
         aggs: &[&Expr],
     ) -> Result<Table, QueryError> {
         let out_names = item_names(items);
@@ -1240,6 +1371,133 @@ impl<'a> Executor<'a> {
             }
         }
     }
+}
+
+/// Receives each node [`degrees`] found, with its row and its degree.
+type DegreeSink<'s> = dyn FnMut(&Ctx, NodeId, &[QValue], u64) -> Result<(), QueryError> + 's;
+
+/// What [`degrees`] found: rows handed on, edges they stand for, nodes the walk started from.
+struct DegreeFeed {
+    fed: usize,
+    matched: usize,
+    starts: usize,
+}
+
+/// Walks the matches of `near` (a Degree shortcut's near node) for every row of `table` and
+/// hands each with its number of edges in `dir` of `types` (any when empty) to `sink`, when
+/// that is not zero.
+#[allow(clippy::too_many_arguments)]
+fn degrees(
+    ctx: &Ctx,
+    guard: &mut Guard,
+    near: &NodePat,
+    dir: Dir,
+    types: &[String],
+    table: &Table,
+    names: &[String],
+    sink: &mut DegreeSink<'_>,
+) -> Result<DegreeFeed, QueryError> {
+    let g = ctx.graph;
+    let ts = (!types.is_empty()).then(|| type_syms(g, types));
+    let part = super::shortcut::near_part(near);
+    let slot = near
+        .var
+        .as_ref()
+        .and_then(|v| names.iter().position(|n| n == v));
+    let mut out = DegreeFeed {
+        fed: 0,
+        matched: 0,
+        starts: 0,
+    };
+    for row in &table.rows {
+        let mut m = Matcher::new(ctx, names, guard);
+        m.for_each_match(std::slice::from_ref(&part), row, &mut |r| {
+            let Some(QValue::Node(n)) = slot.and_then(|i| r.get(i)) else {
+                return Ok(());
+            };
+            let w = match (&ts, dir) {
+                (None, Dir::In) => g.in_degree(*n),
+                (None, _) => g.out_degree(*n),
+                (Some(ts), Dir::In) => ts.iter().map(|t| g.in_degree_typed(*n, *t)).sum(),
+                (Some(ts), _) => ts.iter().map(|t| g.out_degree_typed(*n, *t)).sum(),
+            };
+            if w > 0 {
+                out.matched += w;
+                out.fed += 1;
+                sink(ctx, *n, r, w as u64)?;
+            }
+            Ok(())
+        })?;
+        out.starts += m.starts.first().copied().unwrap_or(0);
+    }
+    Ok(out)
+}
+
+/// The property key when a [`Shortcut::Degree`] feeds an aggregation whose only grouping key
+/// is that property of its near node and whose aggregates only count rows: then the groups
+/// are folded by [`prop_groups::PropGroups`]. Shared by the executor and EXPLAIN.
+pub(crate) fn grouped_by_property<'p>(p: &'p Projection, sc: &Shortcut) -> Option<&'p str> {
+    let Shortcut::Degree { near, .. } = sc else {
+        return None;
+    };
+    let (keys, aggs) = grouping(&p.items, p);
+    if keeps_first(p, &p.items, &aggs) {
+        return None;
+    }
+    let (v, key) = prop_groups::applies(&keys, &aggs)?;
+    (near.var.as_deref() == Some(v)).then_some(key)
+}
+
+/// The groups a MATCH fed into an aggregating projection: a grouper still to finish, or
+/// groups finished already.
+enum Folded<'p> {
+    Rows(Grouper<'p>),
+    Groups(Vec<Finished>),
+}
+
+impl Folded<'_> {
+    fn finish(self) -> Result<Vec<Finished>, QueryError> {
+        match self {
+            Folded::Rows(g) => g.finish(),
+            Folded::Groups(groups) => Ok(groups),
+        }
+    }
+}
+
+/// The relationship types of `types` (every type when empty) that have edges in `g`, sorted.
+fn type_syms(g: &Graph, types: &[String]) -> Vec<Sym> {
+    let mut ts: Vec<Sym> = if types.is_empty() {
+        (0..g.interner().strings().len() as u32).map(Sym).collect()
+    } else {
+        types.iter().filter_map(|t| g.sym(t)).collect()
+    };
+    ts.sort_unstable();
+    ts.dedup();
+    ts.retain(|t| g.type_count(*t) > 0);
+    ts
+}
+
+/// The walk a [`Shortcut::TwoHop`] part is counted along, oriented as the matcher would walk
+/// it when the variables `bound` are bound already, or `None` when the part must be matched
+/// (see [`shortcut::two_hop_walk`]). Shared by the executor and EXPLAIN.
+pub(crate) fn two_hop_plan(
+    graph: &Graph,
+    params: &BTreeMap<String, Value>,
+    part: &PatternPart,
+    bound: &[String],
+) -> Result<Option<TwoHopWalk>, QueryError> {
+    let parts = std::slice::from_ref(part);
+    let names = match_names(parts, bound);
+    let mut flags = vec![true; bound.len()];
+    flags.resize(names.len(), false);
+    let ctx = Ctx {
+        graph,
+        params,
+        dead: None,
+    };
+    let mut guard = Guard::new(&ExecOptions::default());
+    let plan = Matcher::new(&ctx, &names, &mut guard).plan_part(part, &flags)?;
+    Ok(shortcut::two_hop_walk(part, plan.reversed, bound))
 }
 
 /// The MATCH and aggregating projection when `clause` is a MATCH whose rows only feed the

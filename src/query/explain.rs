@@ -11,7 +11,10 @@
 
 use super::ast::*;
 use super::error::QueryError;
-use super::exec::{only_distinct_ends, pattern_vars, push_down, streams_into, ClauseStat, Guard};
+use super::exec::{
+    grouped_by_property, only_distinct_ends, pattern_vars, push_down, streams_into, two_hop_plan,
+    ClauseStat, Guard,
+};
 use super::expr::Ctx;
 use super::matcher::{AnchorKind, Matcher, NAME_PREFIX};
 use super::result::{QValue, QueryResult};
@@ -137,6 +140,8 @@ fn single(
     let mut names: Vec<String> = Vec::new();
     // Set when the previous MATCH feeds the projection being planned directly.
     let mut streamed = false;
+    // Set when that MATCH's groups are folded by a property of its near node.
+    let mut by_property = false;
     for (i, clause) in q.clauses.iter().enumerate() {
         let stat = stats.and_then(|s| s.get(i));
         let fused = streams_into(clause, q.clauses.get(i + 1));
@@ -145,9 +150,17 @@ fn single(
         let deleted_before = q.clauses[..i]
             .iter()
             .any(|c| matches!(c, Clause::Delete { .. }));
-        let counted = fused
+        let mut counted = fused
             .filter(|_| !deleted_before)
             .and_then(|(o, pat, f, p)| shortcut::find(o, pat, f, p, &names));
+        // A two-step count is oriented as the matcher would walk the chain, or not made.
+        let mut walk = None;
+        if let Some(Shortcut::TwoHop { part }) = &counted {
+            walk = two_hop_plan(graph, params, part, &names)?;
+            if walk.is_none() {
+                counted = None;
+            }
+        }
         match clause {
             Clause::Match {
                 optional,
@@ -185,6 +198,20 @@ fn single(
                             };
                             match_part(graph, params, &ctx, &mut bound, &part, &mut chain)?;
                             chain.push(PlanOp::new("GetDegree", text));
+                            by_property = fused
+                                .is_some_and(|(_, _, _, p)| grouped_by_property(p, sc).is_some());
+                        }
+                        Shortcut::TwoHop { .. } => {
+                            if let Some(w) = &walk {
+                                let part = super::shortcut::near_part(&w.near);
+                                let ctx = PartCtx {
+                                    names: &all,
+                                    distinct_ends: false,
+                                    starts: stat.map(|s| s.starts.first().copied().unwrap_or(0)),
+                                };
+                                match_part(graph, params, &ctx, &mut bound, &part, &mut chain)?;
+                                chain.push(PlanOp::new("CountPaths", w.text()));
+                            }
                         }
                     }
                     if let Some(s) = stat {
@@ -218,8 +245,14 @@ fn single(
                 names.push(var.clone());
             }
             Clause::With(p) | Clause::Return(p) => {
-                names = projection(p, &names, streamed, &mut chain);
+                let how = match (streamed, by_property) {
+                    (true, true) => Folding::ByProperty,
+                    (true, false) => Folding::Streamed,
+                    (false, _) => Folding::Rows,
+                };
+                names = projection(p, &names, how, &mut chain);
                 streamed = false;
+                by_property = false;
             }
             Clause::Create(parts) => {
                 let text: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
@@ -391,9 +424,20 @@ fn short(n: &NodePat) -> String {
     format!("({})", var(n))
 }
 
+/// How an aggregating projection receives its rows.
+#[derive(Clone, Copy, PartialEq)]
+enum Folding {
+    /// From a table of rows.
+    Rows,
+    /// Straight from the MATCH before it.
+    Streamed,
+    /// Straight from degree counts, grouped by a property read in place.
+    ByProperty,
+}
+
 /// The operators of a WITH or RETURN, in the order the executor applies them; returns the
 /// projected names.
-fn projection(p: &Projection, names: &[String], streamed: bool, chain: &mut Chain) -> Vec<String> {
+fn projection(p: &Projection, names: &[String], how: Folding, chain: &mut Chain) -> Vec<String> {
     let mut items: Vec<String> = Vec::new();
     let mut out_names: Vec<String> = Vec::new();
     if p.star {
@@ -417,9 +461,10 @@ fn projection(p: &Projection, names: &[String], streamed: bool, chain: &mut Chai
         });
     }
     let aggregating = p.items.iter().any(|i| i.expr.has_aggregate());
-    let name = match (aggregating, streamed) {
-        (true, true) => "StreamingAggregate",
-        (true, false) => "Aggregate",
+    let name = match (aggregating, how) {
+        (true, Folding::ByProperty) => "AggregateByProperty",
+        (true, Folding::Streamed) => "StreamingAggregate",
+        (true, Folding::Rows) => "Aggregate",
         (false, _) => "Projection",
     };
     chain.push(PlanOp::new(name, format!("[{}]", items.join(", "))));

@@ -10,8 +10,10 @@ pub mod funcs;
 pub mod matcher;
 pub mod parser;
 pub mod plan;
+pub mod prop_groups;
 pub mod result;
 pub mod shortcut;
+pub mod two_hop;
 
 pub use error::{ErrorKind, Phase, QueryError};
 pub use result::{PathValue, QValue, QueryResult};

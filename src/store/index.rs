@@ -142,6 +142,28 @@ impl Postings {
         out
     }
 
+    /// The nodes that are the only live node under their hash, in hash order.
+    pub(crate) fn alone(&self) -> Vec<NodeId> {
+        let live = |pair: &(u64, u32)| self.removed.is_empty() || !self.removed.contains(pair);
+        let mut out = Vec::new();
+        for run in self.base.chunk_by(|a, b| a.0 == b.0) {
+            let mut alive = run.iter().filter(|p| live(p));
+            if let (Some((h, n)), None) = (alive.next(), alive.next()) {
+                if self.added.is_empty() || !self.added.contains_key(h) {
+                    out.push(NodeId::new(*n as usize));
+                }
+            }
+        }
+        for (h, list) in &self.added {
+            if let [n] = list.as_slice() {
+                if !self.base_range(*h).iter().any(live) {
+                    out.push(*n);
+                }
+            }
+        }
+        out
+    }
+
     /// Every hash with its nodes, sorted: what two postings holding the same pairs share,
     /// however they were built.
     pub(crate) fn entries(&self) -> Vec<(u64, Vec<NodeId>)> {

@@ -414,6 +414,20 @@ impl Graph {
         found
     }
 
+    /// Nodes whose property `key` (`name` or `id`) no other node's equals, as far as the
+    /// index tells without comparing values: each is alone under its value's hash, so no other
+    /// node holds an equal value. A node with an unindexable value is not listed; neither is
+    /// one that shares a hash with another, even when their values differ. `None` for other
+    /// keys. What grouping nodes by that property can skip hashing for.
+    pub fn nodes_alone_in_index(&self, key: &str) -> Option<Vec<NodeId>> {
+        let index = match key {
+            NAME => &self.idx.names,
+            ID => &self.idx.ids,
+            _ => return None,
+        };
+        Some(index.postings.alone())
+    }
+
     /// Nodes whose name or one of whose aliases equals `text`, case-insensitively.
     pub fn resolve_alias(&self, text: &str) -> NodeList {
         self.idx
