@@ -89,6 +89,10 @@ struct SecondStep<'a> {
     first_back: &'a FxHashMap<u32, EdgeId>,
 }
 
+/// Middle nodes whose rows are read ahead together before they are walked: enough for many
+/// reads to be in flight, few enough that their rows stay cached until the walk reaches them.
+const READ_AHEAD: usize = 16;
+
 impl SecondStep<'_> {
     /// Walks the middle nodes `mids` (with their weights), which start at place `from` in
     /// the walk's list of middle nodes.
@@ -97,7 +101,15 @@ impl SecondStep<'_> {
         let near = self.near;
         let mut r = Reach::default();
         let mut near_listed = false;
+        let mut ahead = [0u32; READ_AHEAD];
         for (j, &(m, w)) in mids.iter().enumerate() {
+            if j % READ_AHEAD == 0 {
+                let next = &mids[j..mids.len().min(j + READ_AHEAD)];
+                for (slot, (n, _)) in ahead.iter_mut().zip(next) {
+                    *slot = *n;
+                }
+                g.prefetch_edges(&ahead[..next.len()], self.dir == Dir::Out);
+            }
             if !near_listed && self.near_again.is_some_and(|at| at <= from + j) {
                 r.order.push(near.index() as u32);
                 near_listed = true;

@@ -194,6 +194,20 @@ impl Adjacency {
         }
     }
 
+    /// Reads the rows of `nodes` a cache line at a time and returns a value made from them
+    /// (only so that the reads are kept).
+    pub(crate) fn touch(&self, nodes: &[u32], outgoing: bool) -> u32 {
+        let (rows, _) = self.rows(outgoing);
+        let mut seen = 0;
+        for &n in nodes {
+            // Five 12-byte entries span less than a 64-byte line, so every line is read.
+            for x in rows.of(n).iter().step_by(5) {
+                seen ^= x.other;
+            }
+        }
+        seen
+    }
+
     /// Edges leaving (`outgoing`) or entering node `n`, of type `ty` when given.
     pub(crate) fn edges(&self, n: u32, outgoing: bool, ty: Option<Sym>) -> Adjacent<'_> {
         let (rows, added) = self.rows(outgoing);
