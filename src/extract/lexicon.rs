@@ -6,7 +6,7 @@ use crate::ingest::EntitySpec;
 use aho_corasick::{
     AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
 };
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 /// The lexicon files built into the binary, in the order they are read.
@@ -122,9 +122,35 @@ pub struct Lexicon {
     /// running the automata there.
     starts: Starts,
     exact_starts: Starts,
-    /// The first words of every pattern (ASCII letters and digits, lower-cased): a name can
-    /// stand as whole words where a word starts only if that word is one of these.
-    first_words: FxHashSet<Box<[u8]>>,
+    /// The patterns by their first word (ASCII letters and digits, lower-cased), longest
+    /// first: a name can stand as whole words where a word starts only if that word opens it.
+    first_words: FxHashMap<Box<[u8]>, Openers>,
+    /// For each pattern of more than one word: what may lie inside a match of it, found once
+    /// here rather than searched again at every match.
+    inside: Vec<Option<Box<Inside>>>,
+}
+
+/// The patterns that open with one word, as indexes in `patterns`, longest first.
+#[derive(Debug, Default)]
+struct Openers {
+    /// Case-insensitive patterns, compared with the lower-cased text.
+    lower: Vec<u32>,
+    /// Case-sensitive patterns, compared with the text as written.
+    exact: Vec<u32>,
+}
+
+/// What may lie inside a match of a name of several words ("NMDA receptor antagonist"). A
+/// match's lower-cased text is the lower-cased name itself, so a search inside it always finds
+/// the same names; only the checks that depend on the text around (word boundaries) and on
+/// its case are left for each match.
+#[derive(Debug, Default)]
+struct Inside {
+    /// Case-insensitive names inside: (start, end, index in `patterns`), relative to the
+    /// match, in the order an overlapping search reports them.
+    names: Box<[(u32, u32, u32)]>,
+    /// Word starts inside the name (relative) where some case-sensitive name matches when case
+    /// is ignored: the only places a case-sensitive search inside a match can succeed.
+    exact_starts: Box<[u32]>,
 }
 
 /// The first bytes of a set of patterns, as sets: one, two and three bytes (the last hashed).
@@ -364,14 +390,41 @@ impl Lexicon {
         let by_xref = seen_xref;
         let starts = Starts::new(patterns.iter().filter(|p| !p.2).map(|p| p.1.as_str()));
         let exact_starts = Starts::new(patterns.iter().filter(|p| p.2).map(|p| p.1.as_str()));
-        let first_words = patterns
-            .iter()
-            .map(|(_, p, _)| {
-                let word = &p.as_bytes()[..ascii_word_len(p.as_bytes(), 0)];
-                word.to_ascii_lowercase().into_boxed_slice()
-            })
-            .filter(|w| !w.is_empty())
-            .collect();
+        let inside = {
+            // Case-sensitive names lower-cased, to learn where they might match inside a name.
+            let folded = AhoCorasickBuilder::new()
+                .match_kind(MatchKind::Standard)
+                .build(
+                    patterns
+                        .iter()
+                        .filter(|p| p.2)
+                        .map(|p| p.1.to_ascii_lowercase()),
+                )
+                .unwrap_or_else(|_| empty());
+            patterns
+                .iter()
+                .map(|(_, p, _)| inside_of(&p.to_ascii_lowercase(), &inner, &lower_ids, &folded))
+                .collect()
+        };
+        let mut first_words: FxHashMap<Box<[u8]>, Openers> = FxHashMap::default();
+        let mut longest_first: Vec<usize> = (0..patterns.len()).collect();
+        longest_first.sort_by_key(|&i| std::cmp::Reverse(patterns[i].1.len()));
+        for i in longest_first {
+            let (_, p, cs) = &patterns[i];
+            let word = &p.as_bytes()[..ascii_word_len(p.as_bytes(), 0)];
+            if word.is_empty() {
+                continue;
+            }
+            let openers = first_words
+                .entry(word.to_ascii_lowercase().into_boxed_slice())
+                .or_default();
+            let index = u32::try_from(i).unwrap_or(u32::MAX);
+            if *cs {
+                openers.exact.push(index);
+            } else {
+                openers.lower.push(index);
+            }
+        }
         let specs = entries
             .iter()
             .map(|e| {
@@ -393,6 +446,7 @@ impl Lexicon {
             starts,
             exact_starts,
             first_words,
+            inside,
             entries,
             patterns,
             lower_ids,
@@ -414,7 +468,32 @@ impl Lexicon {
         let n = ascii_word_len(lower, i);
         n == 0
             || lower.get(i + n).is_some_and(|b| !b.is_ascii())
-            || self.first_words.contains(&lower[i..i + n])
+            || self.first_words.contains_key(&lower[i..i + n])
+    }
+
+    /// The longest name (as an index in `patterns`) among `openers` that `hay[i..]` begins
+    /// with: what an anchored leftmost-longest search finds at a word start whose word, of
+    /// ASCII letters and digits only, ends before an ASCII byte. A longer name would begin
+    /// with the whole word, and so be among the openers; a shorter one would end inside the
+    /// word and be refused as not whole.
+    /// `known` bytes of every opener are already known to match.
+    #[inline]
+    fn longest_opener(
+        &self,
+        openers: &[u32],
+        hay: &[u8],
+        i: usize,
+        known: usize,
+    ) -> Option<(usize, usize)> {
+        let rest = &hay[i..];
+        openers.iter().find_map(|&p| {
+            let pat = self.patterns[p as usize].1.as_bytes();
+            // Byte by byte: most candidates differ within a byte or two of the word, sooner
+            // than a call to memcmp would return.
+            let matches = pat.len() <= rest.len()
+                && pat[known..].iter().zip(&rest[known..]).all(|(a, b)| a == b);
+            matches.then_some((p as usize, i + pat.len()))
+        })
     }
 
     /// A match of pattern `pat` at `s..e`, if it respects case and word boundaries.
@@ -466,6 +545,8 @@ impl Lexicon {
     /// [`Lexicon::find`], with or without ruling word starts out by their first word (without,
     /// for tests to check that doing so changes nothing).
     fn find_with(&self, text: &str, lower: &str, by_first_word: bool) -> Vec<Hit> {
+        // The test path searches inside every match too, against which the shortcut is checked.
+        let precomputed_inside = by_first_word;
         let mut cands: Vec<(usize, usize, usize)> = Vec::with_capacity(text.len() / 48 + 4);
         let bytes = lower.as_bytes();
         let mut i = 0;
@@ -489,9 +570,42 @@ impl Lexicon {
                 i += width;
                 continue;
             }
-            if by_first_word && !self.may_stand_at(bytes, i) {
-                i += width;
-                continue;
+            if by_first_word {
+                let n = ascii_word_len(bytes, i);
+                let ascii_word = n > 0 && bytes.get(i + n).is_none_or(u8::is_ascii);
+                if ascii_word {
+                    // The word alone decides which names may open here.
+                    let Some(openers) = self.first_words.get(&bytes[i..i + n]) else {
+                        i += n;
+                        continue;
+                    };
+                    let best = [
+                        self.longest_opener(&openers.exact, text.as_bytes(), i, 0),
+                        self.longest_opener(&openers.lower, bytes, i, n),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|(pat, e)| self.accept(text, i, e, pat).map(|hit| (hit, pat)))
+                    .max_by_key(|((s, e, _), _)| e - s);
+                    let Some(((s, e, entry), pat)) = best else {
+                        i += n;
+                        continue;
+                    };
+                    cands.push((s, e, entry));
+                    i = e;
+                    prev_alnum = lower[..e]
+                        .chars()
+                        .next_back()
+                        .is_some_and(char::is_alphanumeric);
+                    if let Some(inside) = &self.inside[pat] {
+                        self.push_inside(text, s, e, inside, &mut cands);
+                    }
+                    continue;
+                }
+                if !self.may_stand_at(bytes, i) {
+                    i += width;
+                    continue;
+                }
             }
             let in_exact = self.exact_starts.may_start(text.as_bytes(), i);
             let in_lower = self.starts.may_start(bytes, i);
@@ -515,10 +629,12 @@ impl Lexicon {
             .into_iter()
             .flatten()
             .filter_map(|(m, ids)| {
-                self.accept(text, m.start(), m.end(), ids[m.pattern().as_usize()])
+                let pat = ids[m.pattern().as_usize()];
+                self.accept(text, m.start(), m.end(), pat)
+                    .map(|hit| (hit, pat))
             })
-            .max_by_key(|(s, e, _)| e - s);
-            let Some((s, e, entry)) = best else {
+            .max_by_key(|((s, e, _), _)| e - s);
+            let Some(((s, e, entry), pat)) = best else {
                 i += width;
                 continue;
             };
@@ -529,7 +645,11 @@ impl Lexicon {
                 .next_back()
                 .is_some_and(char::is_alphanumeric);
             // Names inside a longer name ("NMDA receptor" in "NMDA receptor antagonist").
-            if lower[s..e].contains([' ', '-']) {
+            if precomputed_inside {
+                if let Some(inside) = &self.inside[pat] {
+                    self.push_inside(text, s, e, inside, &mut cands);
+                }
+            } else if lower[s..e].contains([' ', '-']) {
                 for n in self.inner.find_overlapping_iter(&lower[s..e]) {
                     let (ns, ne) = (s + n.start(), s + n.end());
                     if (ns, ne) == (s, e) {
@@ -566,6 +686,37 @@ impl Lexicon {
         let mut hits = select(cands);
         self.split_conjunctions(lower, &mut hits);
         hits
+    }
+
+    /// Adds the names inside the match `s..e` that stand as whole words, from what the
+    /// lexicon found inside the name when it was built.
+    fn push_inside(
+        &self,
+        text: &str,
+        s: usize,
+        e: usize,
+        inside: &Inside,
+        cands: &mut Vec<(usize, usize, usize)>,
+    ) {
+        for &(ns, ne, pat) in inside.names.iter() {
+            let (ns, ne) = (s + ns as usize, s + ne as usize);
+            if let Some(hit) = self.accept(text, ns, ne, pat as usize) {
+                cands.push(hit);
+            }
+        }
+        // Abbreviations inside ("CYP3A4" in "CYP3A4 inhibitors"), where case decides.
+        for &j in inside.exact_starts.iter() {
+            let j = s + j as usize;
+            let m = self
+                .exact
+                .find(Input::new(text).anchored(Anchored::Yes).span(j..e));
+            if let Some(hit) = m.and_then(|m| {
+                let pat = self.exact_ids[m.pattern().as_usize()];
+                self.accept(text, m.start(), m.end(), pat)
+            }) {
+                cands.push(hit);
+            }
+        }
     }
 
     /// A name that joins two names the lexicon knows ("nausea and vomiting") is read as the
@@ -612,6 +763,45 @@ impl Lexicon {
             hits.sort_by_key(|h| (h.start, h.nested, h.end));
         }
     }
+}
+
+/// What lies inside the lower-cased name `name` (see [`Inside`]); `None` for a name of one
+/// word, inside which [`Lexicon::find`] does not look.
+fn inside_of(
+    name: &str,
+    inner: &AhoCorasick,
+    lower_ids: &[usize],
+    folded_exact: &AhoCorasick,
+) -> Option<Box<Inside>> {
+    if !name.contains([' ', '-']) {
+        return None;
+    }
+    let index = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+    let names = inner
+        .find_overlapping_iter(name)
+        .filter(|m| (m.start(), m.end()) != (0, name.len()))
+        .map(|m| {
+            let pat = lower_ids[m.pattern().as_usize()];
+            (index(m.start()), index(m.end()), index(pat))
+        })
+        .collect();
+    let mut opens: Vec<usize> = folded_exact
+        .find_overlapping_iter(name)
+        .map(|m| m.start())
+        .filter(|&j| {
+            j == 0
+                || !name[..j]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric)
+        })
+        .collect();
+    opens.sort_unstable();
+    opens.dedup();
+    Some(Box::new(Inside {
+        names,
+        exact_starts: opens.into_iter().map(index).collect(),
+    }))
 }
 
 /// Picks the longest non-overlapping matches and keeps what lies inside them as nested.
@@ -760,12 +950,14 @@ mod tests {
             entry("Drug", "氯胺酮", &[]),
             entry("Symptom", "nausea and vomiting", &[]),
             entry("Symptom", "nausea", &[]),
+            entry("DrugClass", "CYP3A4 inhibitor", &[]),
+            entry("DrugClass", "DAT blocker", &["dat-blocker"]),
         ])
     }
 
     proptest! {
-        /// Skipping the word starts whose first word opens no name finds exactly what
-        /// searching at every word start finds.
+        /// The shortcuts (names looked up by their first word, what lies inside a name found
+        /// when the lexicon is built) find exactly what the automata find at every word start.
         #[test]
         fn first_word_filter_changes_nothing(
             words in prop::collection::vec(
@@ -774,7 +966,8 @@ mod tests {
                     "NMDA", "nmda", "receptor", "receptors", "antagonist", "mu", "opioid", "μ-opioid",
                     "5-HT2A", "5", "HT2A", "β-endorphin", "β", "endorphin", "CYP3A4", "CYP3A4s",
                     "(S)-ketamine", "(", ")", "S", "ketamine", "esketamine", "氯胺酮", "氯", "é",
-                    "nausea", "and", "vomiting", "-", ".", ",", "MOR", "MORe",
+                    "nausea", "and", "vomiting", "-", ".", ",", "MOR", "MORe", "inhibitor",
+                    "Inhibitor", "blocker", "dat-blocker", "DAT-blocker", "Dat",
                 ]),
                 0..14,
             ),

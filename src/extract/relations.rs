@@ -791,13 +791,12 @@ impl Sent<'_, '_> {
     /// returning the new start and the mentions of a "like" phrase.
     fn skip_intro(&self, start: usize, pos: usize) -> (usize, Vec<usize>) {
         let hay = self.text(start, pos);
-        let first: String = hay
+        let first: &str = hay
             .trim_start_matches(|c: char| !c.is_alphanumeric())
             .split(|c: char| !c.is_alphanumeric())
             .next()
-            .unwrap_or("")
-            .to_string();
-        if !INTROS.contains(&first.as_str()) {
+            .unwrap_or("");
+        if !INTROS.contains(&first) {
             return (start, Vec::new());
         }
         let Some(comma) = hay.find(", ") else {
@@ -1002,9 +1001,9 @@ impl Sent<'_, '_> {
             Kind::Improve => 7,
             _ => 5,
         };
-        let listed = LIST_INTRO.iter().any(|w| has(gap, w));
         let n = words(gap);
-        if n > limit && !(listed && n <= 12) {
+        // Only a long gap needs to know whether it introduces a list.
+        if n > limit && !(n <= 12 && LIST_INTRO.iter().any(|w| has(gap, w))) {
             return Vec::new();
         }
         if gap.contains(';') || has(gap, " which ") || has(gap, " while ") || has(gap, " but ") {
@@ -1461,6 +1460,17 @@ fn adjectival(cx: &Context, m: &Mention) -> bool {
             || rest.starts_with(" action"))
 }
 
+/// Words that join the items of a list, besides those that introduce one.
+const LIST_WORDS: [&str; 2] = ["and/or", "as well as"];
+
+/// Every list word in one automaton: a gap that holds none needs no removal pass.
+fn list_words() -> &'static AhoCorasick {
+    static AC: OnceLock<AhoCorasick> = OnceLock::new();
+    AC.get_or_init(|| {
+        AhoCorasick::new(LIST_WORDS.iter().chain(LIST_INTRO)).expect("fixed word lists compile")
+    })
+}
+
 /// "and", "or", commas and brackets only: mentions in a list.
 fn coordinating(gap: &str) -> bool {
     if !gap.contains([',', '(']) && !has(gap, " and ") && !has(gap, " or ") {
@@ -1469,9 +1479,11 @@ fn coordinating(gap: &str) -> bool {
     // The list words go in turn (one removal can bring the next one's words together); most
     // gaps hold none, and then nothing is copied.
     let mut rest = std::borrow::Cow::Borrowed(gap);
-    for w in ["and/or", "as well as"].iter().chain(LIST_INTRO) {
-        if has(&rest, w) {
-            rest = std::borrow::Cow::Owned(rest.replace(w, " "));
+    if list_words().is_match(gap) {
+        for w in LIST_WORDS.iter().chain(LIST_INTRO) {
+            if has(&rest, w) {
+                rest = std::borrow::Cow::Owned(rest.replace(w, " "));
+            }
         }
     }
     // The words left once punctuation is dropped: a list allows one at most.
