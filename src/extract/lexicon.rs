@@ -124,19 +124,144 @@ pub struct Lexicon {
     exact_starts: Starts,
     /// The patterns by their first word (ASCII letters and digits, lower-cased), longest
     /// first: a name can stand as whole words where a word starts only if that word opens it.
-    first_words: FxHashMap<Box<[u8]>, Openers>,
+    first_words: FirstWords,
     /// For each pattern of more than one word: what may lie inside a match of it, found once
     /// here rather than searched again at every match.
     inside: Vec<Option<Box<Inside>>>,
 }
 
-/// The patterns that open with one word, as indexes in `patterns`, longest first.
+/// The patterns by the first word they open with, laid out for a look-up at nearly every
+/// word of a text: a word of up to 15 bytes is its own key, with no pointer to follow, and a
+/// word's names and their bytes lie side by side.
 #[derive(Debug, Default)]
+struct FirstWords {
+    /// Words of up to 15 bytes, packed (see [`short_key`]).
+    short: FxHashMap<u128, Openers>,
+    /// Longer words.
+    long: FxHashMap<Box<[u8]>, Openers>,
+    /// Every word's names, a word's case-insensitive ones and then its case-sensitive ones,
+    /// each longest first.
+    names: Vec<Opener>,
+    /// The names' bytes, in the order of `names`.
+    bytes: Vec<u8>,
+}
+
+/// The names one word opens: ranges of [`FirstWords::names`].
+#[derive(Debug, Default, Clone, Copy)]
 struct Openers {
-    /// Case-insensitive patterns, compared with the lower-cased text.
-    lower: Vec<u32>,
-    /// Case-sensitive patterns, compared with the text as written.
-    exact: Vec<u32>,
+    /// Case-insensitive names, compared with the lower-cased text.
+    lower: (u32, u32),
+    /// Case-sensitive names, compared with the text as written.
+    exact: (u32, u32),
+}
+
+/// One name in [`FirstWords`].
+#[derive(Debug, Clone, Copy)]
+struct Opener {
+    /// Its index in `patterns`.
+    pat: u32,
+    /// Where its bytes start in [`FirstWords::bytes`].
+    at: u32,
+    /// How many bytes it has.
+    len: u32,
+}
+
+/// A word of up to 15 bytes as one number: its bytes, then its length in the last byte.
+#[inline]
+fn short_key(word: &[u8]) -> Option<u128> {
+    let mut packed = [0u8; 16];
+    packed.get_mut(..word.len())?.copy_from_slice(word);
+    // A word of 16 bytes would leave no room for its length.
+    packed[15] = u8::try_from(word.len()).ok().filter(|&n| n < 16)?;
+    Some(u128::from_le_bytes(packed))
+}
+
+impl FirstWords {
+    /// Groups patterns (text, case-sensitive) by their first word, lower-cased.
+    fn new(patterns: &[(usize, String, bool)]) -> FirstWords {
+        let mut groups: FxHashMap<Vec<u8>, [Vec<usize>; 2]> = FxHashMap::default();
+        let mut order: Vec<Vec<u8>> = Vec::new();
+        let mut longest_first: Vec<usize> = (0..patterns.len()).collect();
+        longest_first.sort_by_key(|&i| std::cmp::Reverse(patterns[i].1.len()));
+        for i in longest_first {
+            let (_, p, cs) = &patterns[i];
+            let word = p.as_bytes()[..ascii_word_len(p.as_bytes(), 0)].to_ascii_lowercase();
+            if word.is_empty() {
+                continue;
+            }
+            let group = groups.entry(word.clone()).or_insert_with(|| {
+                order.push(word);
+                Default::default()
+            });
+            group[usize::from(*cs)].push(i);
+        }
+        let mut out = FirstWords::default();
+        let index = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        for word in order {
+            let [lower, exact] = &groups[&word];
+            let range = |members: &[usize], out: &mut FirstWords| {
+                let from = index(out.names.len());
+                for &i in members {
+                    let text = patterns[i].1.as_bytes();
+                    out.names.push(Opener {
+                        pat: index(i),
+                        at: index(out.bytes.len()),
+                        len: index(text.len()),
+                    });
+                    out.bytes.extend_from_slice(text);
+                }
+                (from, index(out.names.len()))
+            };
+            let openers = Openers {
+                lower: range(lower, &mut out),
+                exact: range(exact, &mut out),
+            };
+            match short_key(&word) {
+                Some(key) => out.short.insert(key, openers),
+                None => out.long.insert(word.into_boxed_slice(), openers),
+            };
+        }
+        out
+    }
+
+    /// The names that open with `word` (lower-cased), if any.
+    #[inline]
+    fn get(&self, word: &[u8]) -> Option<Openers> {
+        match short_key(word) {
+            Some(key) => self.short.get(&key).copied(),
+            None => self.long.get(word).copied(),
+        }
+    }
+
+    /// The longest of the names in `range` that `hay[i..]` begins with, as (index in
+    /// `patterns`, end); `known` bytes of each are already known to match. At a word start
+    /// whose word (ASCII letters and digits only) ends before an ASCII byte, this is what an
+    /// anchored leftmost-longest search finds: a longer name would begin with the whole word,
+    /// and so be among its names; a shorter one would end inside the word and be refused as
+    /// not whole.
+    #[inline]
+    fn longest(
+        &self,
+        range: (u32, u32),
+        hay: &[u8],
+        i: usize,
+        known: usize,
+    ) -> Option<(usize, usize)> {
+        let rest = &hay[i..];
+        let names = self.names.get(range.0 as usize..range.1 as usize)?;
+        names.iter().find_map(|o| {
+            let (at, len) = (o.at as usize, o.len as usize);
+            let name = &self.bytes[at..at + len];
+            // Byte by byte: most names differ from the text within a byte or two of the
+            // word, sooner than a call to memcmp would return.
+            let matches = len <= rest.len()
+                && name[known..]
+                    .iter()
+                    .zip(&rest[known..])
+                    .all(|(a, b)| a == b);
+            matches.then_some((o.pat as usize, i + len))
+        })
+    }
 }
 
 /// What may lie inside a match of a name of several words ("NMDA receptor antagonist"). A
@@ -406,25 +531,7 @@ impl Lexicon {
                 .map(|(_, p, _)| inside_of(&p.to_ascii_lowercase(), &inner, &lower_ids, &folded))
                 .collect()
         };
-        let mut first_words: FxHashMap<Box<[u8]>, Openers> = FxHashMap::default();
-        let mut longest_first: Vec<usize> = (0..patterns.len()).collect();
-        longest_first.sort_by_key(|&i| std::cmp::Reverse(patterns[i].1.len()));
-        for i in longest_first {
-            let (_, p, cs) = &patterns[i];
-            let word = &p.as_bytes()[..ascii_word_len(p.as_bytes(), 0)];
-            if word.is_empty() {
-                continue;
-            }
-            let openers = first_words
-                .entry(word.to_ascii_lowercase().into_boxed_slice())
-                .or_default();
-            let index = u32::try_from(i).unwrap_or(u32::MAX);
-            if *cs {
-                openers.exact.push(index);
-            } else {
-                openers.lower.push(index);
-            }
-        }
+        let first_words = FirstWords::new(&patterns);
         let specs = entries
             .iter()
             .map(|e| {
@@ -468,32 +575,7 @@ impl Lexicon {
         let n = ascii_word_len(lower, i);
         n == 0
             || lower.get(i + n).is_some_and(|b| !b.is_ascii())
-            || self.first_words.contains_key(&lower[i..i + n])
-    }
-
-    /// The longest name (as an index in `patterns`) among `openers` that `hay[i..]` begins
-    /// with: what an anchored leftmost-longest search finds at a word start whose word, of
-    /// ASCII letters and digits only, ends before an ASCII byte. A longer name would begin
-    /// with the whole word, and so be among the openers; a shorter one would end inside the
-    /// word and be refused as not whole.
-    /// `known` bytes of every opener are already known to match.
-    #[inline]
-    fn longest_opener(
-        &self,
-        openers: &[u32],
-        hay: &[u8],
-        i: usize,
-        known: usize,
-    ) -> Option<(usize, usize)> {
-        let rest = &hay[i..];
-        openers.iter().find_map(|&p| {
-            let pat = self.patterns[p as usize].1.as_bytes();
-            // Byte by byte: most candidates differ within a byte or two of the word, sooner
-            // than a call to memcmp would return.
-            let matches = pat.len() <= rest.len()
-                && pat[known..].iter().zip(&rest[known..]).all(|(a, b)| a == b);
-            matches.then_some((p as usize, i + pat.len()))
-        })
+            || self.first_words.get(&lower[i..i + n]).is_some()
     }
 
     /// A match of pattern `pat` at `s..e`, if it respects case and word boundaries.
@@ -580,8 +662,9 @@ impl Lexicon {
                         continue;
                     };
                     let best = [
-                        self.longest_opener(&openers.exact, text.as_bytes(), i, 0),
-                        self.longest_opener(&openers.lower, bytes, i, n),
+                        self.first_words
+                            .longest(openers.exact, text.as_bytes(), i, 0),
+                        self.first_words.longest(openers.lower, bytes, i, n),
                     ]
                     .into_iter()
                     .flatten()
@@ -956,8 +1039,6 @@ mod tests {
     }
 
     proptest! {
-        /// The shortcuts (names looked up by their first word, what lies inside a name found
-        /// when the lexicon is built) find exactly what the automata find at every word start.
         #[test]
         fn first_word_filter_changes_nothing(
             words in prop::collection::vec(
