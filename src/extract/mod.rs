@@ -153,6 +153,19 @@ fn find_mentions(
 
 /// "loss of coordination and balance" also names "loss of balance" when the lexicon knows it.
 fn expand_ellipses(doc: &Document, lower: &str, lex: &Lexicon, hits: Vec<Hit>) -> Vec<Hit> {
+    let joined = |h: &Hit| {
+        let rest = &lower[h.end..];
+        !h.nested
+            && (rest.starts_with(" and ") || rest.starts_with(" or "))
+            && lower[h.start..h.end].contains(' ')
+    };
+    if !hits.iter().any(joined) {
+        // Nothing to expand: most documents; no copy of the hits.
+        let mut out = hits;
+        out.sort_by_key(|h| (h.start, h.nested, h.end));
+        out.dedup();
+        return out;
+    }
     let mut out = hits.clone();
     for h in hits.iter().filter(|h| !h.nested) {
         let name = &lower[h.start..h.end];

@@ -822,7 +822,7 @@ impl Sent<'_, '_> {
     }
 
     /// The mention `m` and the mentions coordinated with it ("A, B, and C").
-    fn chain(&self, first: usize) -> Vec<usize> {
+    fn chain(&self, first: usize) -> std::ops::RangeInclusive<usize> {
         // Whether each mention is coordinated with the next, decided once per sentence.
         let linked = self.linked.get_or_init(|| {
             self.args
@@ -830,13 +830,11 @@ impl Sent<'_, '_> {
                 .map(|w| coordinating(self.text(w[0].end, w[1].start)))
                 .collect()
         });
-        let mut out = vec![first];
-        let mut cur = first;
-        while linked.get(cur).copied().unwrap_or(false) {
-            out.push(cur + 1);
-            cur += 1;
+        let mut last = first;
+        while linked.get(last).copied().unwrap_or(false) {
+            last += 1;
         }
-        out
+        first..=last
     }
 
     /// The entity a pronoun in this sentence stands for: the sentence's own subject when the
@@ -894,29 +892,19 @@ impl Sent<'_, '_> {
                 return (Vec::new(), 0.0);
             }
         }
-        let cands: Vec<usize> = (0..self.args.len())
-            .filter(|&i| {
-                let m = self.args[i];
-                m.start >= cs && m.end <= t.start && !self.in_parens(m.start)
-            })
-            .collect();
-        if let Some(&i) = cands
-            .iter()
-            .find(|&&i| domain_ok(self.label(self.args[i].ent)))
+        let is_cand = |i: usize| {
+            let m = self.args[i];
+            m.start >= cs && m.end <= t.start && !self.in_parens(m.start)
+        };
+        if let Some(i) =
+            (0..self.args.len()).find(|&i| is_cand(i) && domain_ok(self.label(self.args[i].ent)))
         {
             if words(self.text(self.args[i].end, t.start)) > 14 {
                 return (Vec::new(), 0.0);
             }
-            let chain: Vec<usize> = self
-                .chain(i)
-                .into_iter()
-                .filter(|&j| self.args[j].end <= t.start)
-                .collect();
-            let drugs_listed = chain
-                .iter()
-                .any(|&j| self.label(self.args[j].ent) == "Drug");
-            let mut out: Vec<usize> = chain
-                .into_iter()
+            let chain = || self.chain(i).filter(|&j| self.args[j].end <= t.start);
+            let drugs_listed = chain().any(|j| self.label(self.args[j].ent) == "Drug");
+            let mut out: Vec<usize> = chain()
                 .map(|j| self.args[j].ent)
                 .filter(|&e| !(drugs_listed && self.label(e) == "DrugClass"))
                 .collect();
@@ -924,8 +912,8 @@ impl Sent<'_, '_> {
             return (out, 1.0);
         }
         let clause = self.text(cs, t.start);
-        if cands.is_empty()
-            && matches!(opener, "that" | "which" | "who")
+        if matches!(opener, "that" | "which" | "who")
+            && !(0..self.args.len()).any(is_cand)
             && clause_is_predicate(clause)
         {
             let open_at = cs.saturating_sub(opener.len() + 1);
@@ -1083,12 +1071,12 @@ impl Sent<'_, '_> {
                 }
                 continue;
             }
-            let first_obj_label = self.label(objs[0]).to_string();
+            let first_obj_label = self.label(objs[0]);
             let domain_ok = |l: &str| {
                 if left_is_object {
-                    resolve(kind, &first_obj_label, l).is_some()
+                    resolve(kind, first_obj_label, l).is_some()
                 } else {
-                    resolve(kind, l, &first_obj_label).is_some()
+                    resolve(kind, l, first_obj_label).is_some()
                         || objs
                             .iter()
                             .any(|&o| resolve(kind, l, self.label(o)).is_some())
@@ -1593,12 +1581,26 @@ fn derive_from_classes(s: &Sent, facts: &mut Vec<Fact>, from: usize) {
 /// or disorder the items name; a heading about uses gives TREATS.
 fn lists_under_headings(cx: &Context, facts: &mut Vec<Fact>) {
     let doc = cx.doc;
-    let mut by_block: Vec<Vec<usize>> = vec![Vec::new(); doc.blocks.len()];
-    for (i, s) in doc.sentences.iter().enumerate() {
-        if let Some(v) = by_block.get_mut(s.block) {
-            v.push(i);
+    // The sentences of each block, in order, as ranges of one list (a list per block would
+    // cost an allocation per paragraph).
+    let mut first = vec![0usize; doc.blocks.len() + 1];
+    for s in &doc.sentences {
+        if s.block < doc.blocks.len() {
+            first[s.block + 1] += 1;
         }
     }
+    for b in 0..doc.blocks.len() {
+        first[b + 1] += first[b];
+    }
+    let mut members = vec![0usize; first[doc.blocks.len()]];
+    let mut next = first.clone();
+    for (i, s) in doc.sentences.iter().enumerate() {
+        if s.block < doc.blocks.len() {
+            members[next[s.block]] = i;
+            next[s.block] += 1;
+        }
+    }
+    let by_block = |b: usize| &members[first[b]..first[b + 1]];
     let mut heading: Option<(usize, &'static str, f64)> = None;
     for (bi, block) in doc.blocks.iter().enumerate() {
         match block.kind {
@@ -1609,7 +1611,7 @@ fn lists_under_headings(cx: &Context, facts: &mut Vec<Fact>) {
                 if block.chrome != Chrome::Content {
                     continue;
                 }
-                for &si in &by_block[bi] {
+                for &si in by_block(bi) {
                     if doc.sentences[si].chrome != Chrome::Content {
                         continue;
                     }
@@ -1643,18 +1645,16 @@ fn lists_under_headings(cx: &Context, facts: &mut Vec<Fact>) {
                 if !is_heading || block.chrome == Chrome::Boilerplate {
                     continue;
                 }
-                let ws: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).collect();
-                let rel = if ws.iter().any(|w| EFFECT_WORDS.contains(w)) {
+                let ws = || text.split(|c: char| !c.is_alphanumeric());
+                let rel = if ws().any(|w| EFFECT_WORDS.contains(&w)) {
                     "CAUSES"
-                } else if ws
-                    .iter()
-                    .any(|w| matches!(*w, "uses" | "treats" | "indications" | "benefits"))
+                } else if ws().any(|w| matches!(w, "uses" | "treats" | "indications" | "benefits"))
                 {
                     "TREATS"
                 } else {
                     continue;
                 };
-                let drug = by_block[bi]
+                let drug = by_block(bi)
                     .iter()
                     .flat_map(|&si| cx.mentions[si].iter())
                     .find(|m| !m.nested && cx.labels[m.ent] == "Drug")
