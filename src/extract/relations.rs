@@ -1006,10 +1006,7 @@ impl Sent<'_, '_> {
         if blocked {
             return Vec::new();
         }
-        self.chain(first)
-            .into_iter()
-            .map(|i| self.args[i].ent)
-            .collect()
+        self.chain(first).map(|i| self.args[i].ent).collect()
     }
 
     fn negated(&self, from: usize, to: usize) -> bool {
