@@ -491,16 +491,28 @@ fn collect_files(inputs: &[PathBuf], report: &mut BuildReport) -> Vec<PathBuf> {
                 return;
             }
         };
-        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        // The listing tells files from folders without asking the file system again for each
+        // entry; a link is followed to see what it points to.
+        let mut paths: Vec<(PathBuf, bool)> = entries
+            .filter_map(|e| {
+                let e = e.ok()?;
+                let path = e.path();
+                let is_dir = match e.file_type() {
+                    Ok(t) if !t.is_symlink() => t.is_dir(),
+                    _ => path.is_dir(),
+                };
+                Some((path, is_dir))
+            })
+            .collect();
         paths.sort();
-        for p in paths {
+        for (p, is_dir) in paths {
             let hidden = p
                 .file_name()
                 .is_some_and(|n| n.to_string_lossy().starts_with('.'));
             if hidden {
                 continue;
             }
-            if p.is_dir() {
+            if is_dir {
                 walk(&p, out, report);
             } else {
                 let ext = p
