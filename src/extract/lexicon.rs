@@ -98,6 +98,17 @@ pub struct Hit {
     pub nested: bool,
 }
 
+/// Lists [`Lexicon::find_into`] reuses from one call to the next.
+#[derive(Debug, Default)]
+pub struct FindScratch {
+    /// Candidate matches: (start, end, entry).
+    cands: Vec<(usize, usize, usize)>,
+    /// The matches chosen, then the hits of the last call.
+    chosen: Vec<Hit>,
+    /// Names inside chosen matches.
+    nested: Vec<Hit>,
+}
+
 /// A compiled lexicon.
 pub struct Lexicon {
     entries: Vec<Entry>,
@@ -624,12 +635,45 @@ impl Lexicon {
         self.find_with(text, lower, true)
     }
 
+    /// [`Lexicon::find`] for a document read piece by piece: appends the hits of `text` (which
+    /// starts at byte `base` of the document) to `out`, reusing `scratch` from one piece to
+    /// the next so that reading a piece allocates nothing once the lists have grown.
+    pub fn find_into(
+        &self,
+        text: &str,
+        lower: &str,
+        base: usize,
+        scratch: &mut FindScratch,
+        out: &mut Vec<Hit>,
+    ) {
+        self.find_with_scratch(text, lower, true, scratch);
+        out.extend(scratch.chosen.drain(..).map(|h| Hit {
+            start: h.start + base,
+            end: h.end + base,
+            ..h
+        }));
+    }
+
     /// [`Lexicon::find`], with or without ruling word starts out by their first word (without,
     /// for tests to check that doing so changes nothing).
     fn find_with(&self, text: &str, lower: &str, by_first_word: bool) -> Vec<Hit> {
+        let mut scratch = FindScratch::default();
+        self.find_with_scratch(text, lower, by_first_word, &mut scratch);
+        scratch.chosen
+    }
+
+    /// [`Lexicon::find_with`], leaving the hits in `scratch.chosen`.
+    fn find_with_scratch(
+        &self,
+        text: &str,
+        lower: &str,
+        by_first_word: bool,
+        scratch: &mut FindScratch,
+    ) {
         // The test path searches inside every match too, against which the shortcut is checked.
         let precomputed_inside = by_first_word;
-        let mut cands: Vec<(usize, usize, usize)> = Vec::with_capacity(text.len() / 48 + 4);
+        let cands = &mut scratch.cands;
+        cands.clear();
         let bytes = lower.as_bytes();
         let mut i = 0;
         let mut prev_alnum = false;
@@ -681,7 +725,7 @@ impl Lexicon {
                         .next_back()
                         .is_some_and(char::is_alphanumeric);
                     if let Some(inside) = &self.inside[pat] {
-                        self.push_inside(text, s, e, inside, &mut cands);
+                        self.push_inside(text, s, e, inside, cands);
                     }
                     continue;
                 }
@@ -730,7 +774,7 @@ impl Lexicon {
             // Names inside a longer name ("NMDA receptor" in "NMDA receptor antagonist").
             if precomputed_inside {
                 if let Some(inside) = &self.inside[pat] {
-                    self.push_inside(text, s, e, inside, &mut cands);
+                    self.push_inside(text, s, e, inside, cands);
                 }
             } else if lower[s..e].contains([' ', '-']) {
                 for n in self.inner.find_overlapping_iter(&lower[s..e]) {
@@ -766,9 +810,8 @@ impl Lexicon {
                 }
             }
         }
-        let mut hits = select(cands);
-        self.split_conjunctions(lower, &mut hits);
-        hits
+        select(cands, &mut scratch.chosen, &mut scratch.nested);
+        self.split_conjunctions(lower, &mut scratch.chosen);
     }
 
     /// Adds the names inside the match `s..e` that stand as whole words, from what the
@@ -888,11 +931,11 @@ fn inside_of(
 }
 
 /// Picks the longest non-overlapping matches and keeps what lies inside them as nested.
-fn select(mut cands: Vec<(usize, usize, usize)>) -> Vec<Hit> {
+fn select(cands: &mut [(usize, usize, usize)], chosen: &mut Vec<Hit>, nested: &mut Vec<Hit>) {
     cands.sort_by(|a, b| (b.1 - b.0).cmp(&(a.1 - a.0)).then(a.0.cmp(&b.0)));
-    let mut chosen: Vec<Hit> = Vec::with_capacity(cands.len());
-    let mut nested: Vec<Hit> = Vec::new();
-    for (s, e, entry) in cands {
+    chosen.clear();
+    nested.clear();
+    for &(s, e, entry) in cands.iter() {
         let overlap = chosen.iter().find(|h| s < h.end && h.start < e);
         match overlap {
             None => chosen.push(Hit {
@@ -914,9 +957,8 @@ fn select(mut cands: Vec<(usize, usize, usize)>) -> Vec<Hit> {
             Some(_) => {}
         }
     }
-    chosen.extend(nested);
+    chosen.append(nested);
     chosen.sort_by_key(|h| (h.start, h.nested, h.end));
-    chosen
 }
 
 /// True when `text[s..e]` is not part of a longer word. Names in scripts without spaces

@@ -89,17 +89,14 @@ fn find_mentions(
     lex: &Lexicon,
 ) -> (Vec<DocEntity>, Vec<Vec<Mention>>) {
     let mut hits: Vec<Hit> = Vec::new();
+    let mut scratch = lexicon::FindScratch::default();
     for b in doc
         .blocks
         .iter()
         .filter(|b| b.chrome != document::Chrome::Boilerplate)
     {
-        let found = lex.find(&doc.text[b.start..b.end], &lower[b.start..b.end]);
-        hits.extend(found.into_iter().map(|h| Hit {
-            start: h.start + b.start,
-            end: h.end + b.start,
-            ..h
-        }));
+        let (text, block_lower) = (&doc.text[b.start..b.end], &lower[b.start..b.end]);
+        lex.find_into(text, block_lower, b.start, &mut scratch, &mut hits);
     }
     let learned = lexicon::learn_abbreviations(&doc.text, &hits);
     if !learned.is_empty() {
