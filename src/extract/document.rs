@@ -400,15 +400,18 @@ pub fn split_blocks(text: &str, lower: &str) -> Vec<Block> {
 
 /// [`split_blocks`], also adding to `marks` the marks of every content block, in text order.
 fn blocks_marked(text: &str, lower: &str, marks: &mut Vec<Mark>) -> Vec<Block> {
-    let mut blocks: Vec<Block> = Vec::new();
+    // Room for lines of 128 bytes: most documents never grow the list.
+    let mut blocks: Vec<Block> = Vec::with_capacity(text.len() / 128 + 4);
     let mut marker = Marker {
         lower,
         phrase_end: 0,
     };
     let mut offset = 0;
-    for raw in text.split_inclusive('\n') {
+    // Lines with their line breaks, as `split_inclusive('\n')` gives them.
+    while offset < text.len() {
         let line_start = offset;
-        offset += raw.len();
+        offset = find_ascii(text.as_bytes(), offset, [b'\n']).map_or(text.len(), |p| p + 1);
+        let raw = &text[line_start..offset];
         let line = raw.trim_end_matches(['\n', '\r']);
         let lead = line.len() - line.trim_start().len();
         let body = line.trim();
@@ -1161,7 +1164,7 @@ fn block_sentences(
     let mut bang = false;
     let bytes = block.as_bytes();
     let mut i = 0;
-    while let Some(p) = next_stop(bytes, i) {
+    while let Some(p) = find_ascii(bytes, i, [b'.', b'?', b'!']) {
         i = p;
         let c = bytes[i];
         bang |= c == b'!';
@@ -1191,28 +1194,30 @@ fn block_sentences(
     sentence.push(out, start, block.len(), bang);
 }
 
-/// The first byte at or after `from` that may end a sentence: '.', '?' or '!'. Eight bytes are
-/// tested at a time: sentences run for dozens of bytes between full stops.
-fn next_stop(bytes: &[u8], from: usize) -> Option<usize> {
+/// The first byte at or after `from` that is one of `targets`, which are ASCII. Eight bytes
+/// are tested at a time: sentences run for dozens of bytes between full stops, lines for
+/// hundreds between line breaks.
+#[inline(always)]
+fn find_ascii<const N: usize>(bytes: &[u8], from: usize, targets: [u8; N]) -> Option<usize> {
     const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     const ONES: u64 = 0x0101_0101_0101_0101;
     let mut i = from;
     while let Some(eight) = bytes.get(i..i + 8) {
         let x = u64::from_le_bytes(eight.try_into().unwrap_or([0; 8]));
-        // A byte's top bit in `differs(b)` is set when its low seven bits are not `b`'s.
+        // A byte's top bit in `differs(t)` is set when its low seven bits are not `t`'s.
         let low = x & LOW;
-        let differs = |b: u8| (low ^ (ONES * u64::from(b))) + LOW;
-        // Bytes that are none of the three, or not ASCII, have their top bit set here.
-        let other = (differs(b'.') & differs(b'?') & differs(b'!')) | x;
-        let stops = !other & !LOW;
-        if stops != 0 {
-            return Some(i + (stops.trailing_zeros() / 8) as usize);
+        let differs = |t: u8| (low ^ (ONES * u64::from(t))) + LOW;
+        // Bytes that are none of the targets, or not ASCII, have their top bit set here.
+        let other = targets.iter().fold(!0, |acc, &t| acc & differs(t)) | x;
+        let found = !other & !LOW;
+        if found != 0 {
+            return Some(i + (found.trailing_zeros() / 8) as usize);
         }
         i += 8;
     }
     bytes[i.min(bytes.len())..]
         .iter()
-        .position(|&c| c == b'.' || c == b'?' || c == b'!')
+        .position(|c| targets.contains(c))
         .map(|p| i + p)
 }
 
@@ -1231,8 +1236,19 @@ impl SentenceJudge<'_> {
     /// says whether it holds an exclamation mark.
     fn push(&mut self, out: &mut Vec<Sentence>, start: usize, end: usize, bang: bool) {
         let s = &self.block_lower[start..end];
-        let body = s.trim_start();
-        let trimmed = body.trim_end();
+        // Sentences start after the white space that ends the one before and end with their
+        // stop: most need no trimming.
+        let plain = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_graphic());
+        let body = if plain(s.as_bytes().first()) {
+            s
+        } else {
+            s.trim_start()
+        };
+        let trimmed = if plain(body.as_bytes().last()) {
+            body
+        } else {
+            body.trim_end()
+        };
         if trimmed.is_empty() {
             return;
         }
@@ -1664,7 +1680,9 @@ mod tests {
         fn stops_are_found_as_a_byte_at_a_time(bytes in prop::collection::vec(prop::sample::select(&[b'.', b'?', b'!', b'a', b' ', 0xc3, 0xae, 0x2e | 0x80][..]), 0..40), from in 0usize..40) {
             let from = from.min(bytes.len());
             let slow = bytes[from..].iter().position(|&c| c == b'.' || c == b'?' || c == b'!').map(|p| from + p);
-            prop_assert_eq!(next_stop(&bytes, from), slow);
+            prop_assert_eq!(find_ascii(&bytes, from, [b'.', b'?', b'!']), slow);
+            let slow = bytes[from..].iter().position(|&c| c == b'?').map(|p| from + p);
+            prop_assert_eq!(find_ascii(&bytes, from, [b'?']), slow);
         }
     }
 
