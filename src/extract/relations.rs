@@ -373,6 +373,26 @@ pub fn hedged(lower_sentence: &str) -> bool {
 }
 
 fn words(s: &str) -> usize {
+    if s.is_ascii() {
+        // The same count without decoding characters: a word is a run between whitespace
+        // that holds a letter or digit.
+        let (mut count, mut in_word, mut counted) = (0, false, false);
+        for &b in s.as_bytes() {
+            if b.is_ascii_whitespace() || b == 0x0B {
+                in_word = false;
+                continue;
+            }
+            if !in_word {
+                in_word = true;
+                counted = false;
+            }
+            if !counted && b.is_ascii_alphanumeric() {
+                count += 1;
+                counted = true;
+            }
+        }
+        return count;
+    }
     s.split(|c: char| c.is_whitespace())
         .filter(|w| w.chars().any(|c| c.is_alphanumeric()))
         .count()
@@ -1513,8 +1533,10 @@ fn has(hay: &str, needle: &str) -> bool {
     let Some((&first, rest)) = n.split_first() else {
         return true;
     };
+    // Compared byte by byte: a needle that opens with a space matches its first byte at every
+    // space of the gap, and a call to memcmp there costs more than the two bytes that differ.
     (0..(h.len() + 1).saturating_sub(n.len()))
-        .any(|i| h[i] == first && h[i + 1..i + n.len()] == *rest)
+        .any(|i| h[i] == first && h[i + 1..i + n.len()].iter().zip(rest).all(|(a, b)| a == b))
 }
 
 /// A drug that IS_A "NMDA receptor antagonist" also ANTAGONIZES the NMDA receptor it names.
@@ -1697,6 +1719,27 @@ mod tests {
     }
 
     proptest! {
+        /// Counting words byte by byte agrees with splitting the text at whitespace.
+        #[test]
+        fn ascii_word_count_agrees_with_splitting(
+            text in "[ a-z0-9,.;()'\t\n\x0b\x0c\r-]{0,40}",
+        ) {
+            let reference = text
+                .split(|c: char| c.is_whitespace())
+                .filter(|w| w.chars().any(|c| c.is_alphanumeric()))
+                .count();
+            prop_assert_eq!(words(&text), reference);
+        }
+
+        /// A needle is found by the byte scan exactly where `str::contains` finds it.
+        #[test]
+        fn has_agrees_with_contains(
+            hay in "[ abw,hie]{0,70}",
+            needle in prop::sample::select(vec![" which ", " while ", "ab", "a", " ", "and"]),
+        ) {
+            prop_assert_eq!(has(&hay, needle), hay.contains(needle));
+        }
+
         /// One overlapping pass gives the triggers, hedging and negations that separate
         /// leftmost-longest searches give.
         #[test]
