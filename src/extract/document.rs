@@ -690,8 +690,8 @@ fn short_key(word: &[u8]) -> u64 {
 /// Where the table of short words starts looking for a key.
 #[inline]
 fn short_slot(key: u64) -> usize {
-    // The top bits of a Fibonacci hash; 9 bits for 512 slots.
-    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 55) as usize
+    // The top bits of a Fibonacci hash, as many as index a slot.
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SHORT_SLOTS.trailing_zeros())) as usize
 }
 
 impl ChromeWords {
