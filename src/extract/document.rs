@@ -990,6 +990,20 @@ fn word_spans(lower: &str, mut f: impl FnMut(usize, usize)) {
 /// Decides whether a block is content, marketing or boilerplate from its wording alone.
 /// `ascii_lower` is `block.to_ascii_lowercase()`.
 pub fn classify_block(block: &str, ascii_lower: &str) -> Chrome {
+    // A caller's lower case that is not the block's own is replaced rather than trusted: the
+    // walk slices both texts at the same offsets.
+    let own;
+    let ascii_lower = if ascii_lower.len() == block.len()
+        && ascii_lower
+            .bytes()
+            .zip(block.bytes())
+            .all(|(l, b)| l == b.to_ascii_lowercase())
+    {
+        ascii_lower
+    } else {
+        own = block.to_ascii_lowercase();
+        &own
+    };
     let mut marker = Marker {
         lower: ascii_lower,
         phrase_end: 0,
@@ -1308,6 +1322,24 @@ mod tests {
     //! The splitting and classifying above read each word once and test eight bytes at a time;
     //! these tests hold them to a plain reading of the same rules, kept here as the reference.
     use super::*;
+
+    #[test]
+    fn classify_block_reads_a_wrong_lower_case_as_the_right_one() {
+        for block in [
+            "Accept all cookies",
+            "Ketamine blocks the NMDA receptor.",
+            "Café é",
+        ] {
+            let right = classify_block(block, &block.to_ascii_lowercase());
+            for wrong in ["", "x", block, "ACCEPT ALL COOKIES", "é"] {
+                assert_eq!(
+                    classify_block(block, wrong),
+                    right,
+                    "{block:?} with {wrong:?}"
+                );
+            }
+        }
+    }
     use proptest::prelude::*;
 
     mod reference {
