@@ -171,6 +171,8 @@ struct Openers {
 struct Opener {
     /// Its index in `patterns`.
     pat: u32,
+    /// Its entry.
+    entry: u32,
     /// Where its bytes start in [`FirstWords::bytes`].
     at: u32,
     /// How many bytes it has.
@@ -216,6 +218,7 @@ impl FirstWords {
                     let text = patterns[i].1.as_bytes();
                     out.names.push(Opener {
                         pat: index(i),
+                        entry: index(patterns[i].0),
                         at: index(out.bytes.len()),
                         len: index(text.len()),
                     });
@@ -245,7 +248,7 @@ impl FirstWords {
     }
 
     /// The longest of the names in `range` that `hay[i..]` begins with, as (index in
-    /// `patterns`, end); `known` bytes of each are already known to match. At a word start
+    /// `patterns`, entry, end); `known` bytes of each are already known to match. At a word start
     /// whose word (ASCII letters and digits only) ends before an ASCII byte, this is what an
     /// anchored leftmost-longest search finds: a longer name would begin with the whole word,
     /// and so be among its names; a shorter one would end inside the word and be refused as
@@ -257,7 +260,7 @@ impl FirstWords {
         hay: &[u8],
         i: usize,
         known: usize,
-    ) -> Option<(usize, usize)> {
+    ) -> Option<(usize, usize, usize)> {
         let rest = &hay[i..];
         let names = self.names.get(range.0 as usize..range.1 as usize)?;
         names.iter().find_map(|o| {
@@ -270,7 +273,7 @@ impl FirstWords {
                     .iter()
                     .zip(&rest[known..])
                     .all(|(a, b)| a == b);
-            matches.then_some((o.pat as usize, i + len))
+            matches.then_some((o.pat as usize, o.entry as usize, i + len))
         })
     }
 }
@@ -712,7 +715,11 @@ impl Lexicon {
                     ]
                     .into_iter()
                     .flatten()
-                    .filter_map(|(pat, e)| self.accept(text, i, e, pat).map(|hit| (hit, pat)))
+                    // The name starts where a word does and matched the text byte for byte
+                    // (case-sensitive names in the text as written): only its end is left
+                    // to check.
+                    .filter(|&(_, _, e)| ends_word(text, e))
+                    .map(|(pat, entry, e)| ((i, e, entry), pat))
                     .max_by_key(|((s, e, _), _)| e - s);
                     let Some(((s, e, entry), pat)) = best else {
                         i += n;
@@ -959,6 +966,21 @@ fn select(cands: &mut [(usize, usize, usize)], chosen: &mut Vec<Hit>, nested: &m
     }
     chosen.append(nested);
     chosen.sort_by_key(|h| (h.start, h.nested, h.end));
+}
+
+/// Whether the word ends at byte `e` of `text`: what [`whole_word`] checks after a name that
+/// starts at a word start with an ASCII letter or digit.
+#[inline]
+fn ends_word(text: &str, e: usize) -> bool {
+    match text.as_bytes().get(e) {
+        None => true,
+        Some(b) if b.is_ascii() => !b.is_ascii_alphanumeric(),
+        // Letters of scripts without spaces (Chinese) do not continue a word.
+        _ => !text[e..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphanumeric() && c <= '\u{2E80}'),
+    }
 }
 
 /// True when `text[s..e]` is not part of a longer word. Names in scripts without spaces

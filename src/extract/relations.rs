@@ -1478,6 +1478,12 @@ fn list_words() -> &'static AhoCorasick {
 
 /// "and", "or", commas and brackets only: mentions in a list.
 fn coordinating(gap: &str) -> bool {
+    // The gaps of nearly every list, answered without reading them word by word.
+    matches!(gap, ", " | " and " | ", and " | " or " | ", or ") || reads_as_list(gap)
+}
+
+/// [`coordinating`], read word by word.
+fn reads_as_list(gap: &str) -> bool {
     if !gap.contains([',', '(']) && !has(gap, " and ") && !has(gap, " or ") {
         return false;
     }
@@ -1716,6 +1722,13 @@ mod tests {
             .map(|m| (m.start(), m.end()))
             .filter(|&(s, e)| bounded(lower, s, e))
             .collect()
+    }
+
+    #[test]
+    fn common_gaps_answered_up_front_read_as_lists() {
+        for gap in [", ", " and ", ", and ", " or ", ", or "] {
+            assert!(reads_as_list(gap), "{gap:?}");
+        }
     }
 
     proptest! {
