@@ -182,6 +182,22 @@ fn active_and_passive_verbs_give_the_same_direction() {
 }
 
 #[test]
+fn a_trigger_is_not_hidden_by_a_phrase_that_starts_inside_a_word() {
+    // "as a" occurs inside "has affinity": it is not a whole-word phrase and must not hide
+    // "affinity for".
+    let got = facts("Buprenorphine has affinity for the mu-opioid receptor.");
+    assert!(
+        has(&got, "buprenorphine", "BINDS", "mu-opioid receptor"),
+        "{got:?}"
+    );
+    let got = facts("Cocaine use is associated with seizures.");
+    assert!(
+        has(&got, "cocaine", "ASSOCIATED_WITH", "seizures"),
+        "{got:?}"
+    );
+}
+
+#[test]
 fn appositions_state_class_membership() {
     let f = facts("Buprenorphine, a partial agonist, is used for opioid addiction.");
     assert!(has(&f, "buprenorphine", "IS_A", "partial agonist"));
