@@ -699,77 +699,34 @@ impl Lexicon {
                 i += width;
                 continue;
             }
-            if by_first_word {
-                let n = ascii_word_len(bytes, i);
-                let ascii_word = n > 0 && bytes.get(i + n).is_none_or(u8::is_ascii);
-                if ascii_word {
-                    // The word alone decides which names may open here.
-                    let Some(openers) = self.first_words.get(&bytes[i..i + n]) else {
-                        i += n;
-                        continue;
-                    };
-                    let best = [
+            let n = ascii_word_len(bytes, i);
+            let ascii_word = by_first_word && n > 0 && bytes.get(i + n).is_none_or(u8::is_ascii);
+            // Where to go on from when no name stands here: past the word when the word alone
+            // decided that.
+            let step = if ascii_word { n } else { width };
+            let best = if ascii_word {
+                // The word alone decides which names may open here. A name found so starts
+                // where a word does and matched the text byte for byte (case-sensitive names
+                // in the text as written): only its end is left to check.
+                self.first_words.get(&bytes[i..i + n]).and_then(|openers| {
+                    [
                         self.first_words
                             .longest(openers.exact, text.as_bytes(), i, 0),
                         self.first_words.longest(openers.lower, bytes, i, n),
                     ]
                     .into_iter()
                     .flatten()
-                    // The name starts where a word does and matched the text byte for byte
-                    // (case-sensitive names in the text as written): only its end is left
-                    // to check.
                     .filter(|&(_, _, e)| ends_word(text, e))
                     .map(|(pat, entry, e)| ((i, e, entry), pat))
-                    .max_by_key(|((s, e, _), _)| e - s);
-                    let Some(((s, e, entry), pat)) = best else {
-                        i += n;
-                        continue;
-                    };
-                    cands.push((s, e, entry));
-                    i = e;
-                    prev_alnum = lower[..e]
-                        .chars()
-                        .next_back()
-                        .is_some_and(char::is_alphanumeric);
-                    if let Some(inside) = &self.inside[pat] {
-                        self.push_inside(text, s, e, inside, cands);
-                    }
-                    continue;
-                }
-                if !self.may_stand_at(bytes, i) {
-                    i += width;
-                    continue;
-                }
-            }
-            let in_exact = self.exact_starts.may_start(text.as_bytes(), i);
-            let in_lower = self.starts.may_start(bytes, i);
-            if !in_exact && !in_lower {
-                i += width;
-                continue;
-            }
-            let anchored = |ac: &AhoCorasick, hay: &str| {
-                ac.find(Input::new(hay).anchored(Anchored::Yes).span(i..hay.len()))
+                    .max_by_key(|((s, e, _), _)| e - s)
+                })
+            } else if by_first_word && !self.may_stand_at(bytes, i) {
+                None
+            } else {
+                self.anchored_at(text, lower, i)
             };
-            let best = [
-                in_exact
-                    .then(|| anchored(&self.exact, text))
-                    .flatten()
-                    .map(|m| (m, &self.exact_ids)),
-                in_lower
-                    .then(|| anchored(&self.matcher, lower))
-                    .flatten()
-                    .map(|m| (m, &self.lower_ids)),
-            ]
-            .into_iter()
-            .flatten()
-            .filter_map(|(m, ids)| {
-                let pat = ids[m.pattern().as_usize()];
-                self.accept(text, m.start(), m.end(), pat)
-                    .map(|hit| (hit, pat))
-            })
-            .max_by_key(|((s, e, _), _)| e - s);
             let Some(((s, e, entry), pat)) = best else {
-                i += width;
+                i += step;
                 continue;
             };
             cands.push((s, e, entry));
@@ -819,6 +776,39 @@ impl Lexicon {
         }
         select(cands, &mut scratch.chosen, &mut scratch.nested);
         self.split_conjunctions(lower, &mut scratch.chosen);
+    }
+
+    /// The longest name that an anchored search of the automata finds at `i` and that
+    /// stands as whole words there, as ((start, end, entry), index in `patterns`).
+    fn anchored_at(
+        &self,
+        text: &str,
+        lower: &str,
+        i: usize,
+    ) -> Option<((usize, usize, usize), usize)> {
+        let in_exact = self.exact_starts.may_start(text.as_bytes(), i);
+        let in_lower = self.starts.may_start(lower.as_bytes(), i);
+        let anchored = |ac: &AhoCorasick, hay: &str| {
+            ac.find(Input::new(hay).anchored(Anchored::Yes).span(i..hay.len()))
+        };
+        [
+            in_exact
+                .then(|| anchored(&self.exact, text))
+                .flatten()
+                .map(|m| (m, &self.exact_ids)),
+            in_lower
+                .then(|| anchored(&self.matcher, lower))
+                .flatten()
+                .map(|m| (m, &self.lower_ids)),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(|(m, ids)| {
+            let pat = ids[m.pattern().as_usize()];
+            self.accept(text, m.start(), m.end(), pat)
+                .map(|hit| (hit, pat))
+        })
+        .max_by_key(|((s, e, _), _)| e - s)
     }
 
     /// Adds the names inside the match `s..e` that stand as whole words, from what the
