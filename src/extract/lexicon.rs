@@ -760,15 +760,7 @@ impl Lexicon {
                             .next_back()
                             .is_some_and(char::is_alphanumeric);
                     if at_start {
-                        let m = self
-                            .exact
-                            .find(Input::new(text).anchored(Anchored::Yes).span(j..e));
-                        if let Some(hit) = m.and_then(|m| {
-                            let pat = self.exact_ids[m.pattern().as_usize()];
-                            self.accept(text, m.start(), m.end(), pat)
-                        }) {
-                            cands.push(hit);
-                        }
+                        cands.extend(self.exact_within(text, j, e));
                     }
                     j += lower[j..].chars().next().map_or(1, char::len_utf8);
                 }
@@ -829,17 +821,17 @@ impl Lexicon {
         }
         // Abbreviations inside ("CYP3A4" in "CYP3A4 inhibitors"), where case decides.
         for &j in inside.exact_starts.iter() {
-            let j = s + j as usize;
-            let m = self
-                .exact
-                .find(Input::new(text).anchored(Anchored::Yes).span(j..e));
-            if let Some(hit) = m.and_then(|m| {
-                let pat = self.exact_ids[m.pattern().as_usize()];
-                self.accept(text, m.start(), m.end(), pat)
-            }) {
-                cands.push(hit);
-            }
+            cands.extend(self.exact_within(text, s + j as usize, e));
         }
+    }
+
+    /// The longest case-sensitive name at `j` that ends by `e` and stands as whole words.
+    fn exact_within(&self, text: &str, j: usize, e: usize) -> Option<(usize, usize, usize)> {
+        let m = self
+            .exact
+            .find(Input::new(text).anchored(Anchored::Yes).span(j..e))?;
+        let pat = self.exact_ids[m.pattern().as_usize()];
+        self.accept(text, m.start(), m.end(), pat)
     }
 
     /// A name that joins two names the lexicon knows ("nausea and vomiting") is read as the
