@@ -198,6 +198,21 @@ fn a_trigger_is_not_hidden_by_a_phrase_that_starts_inside_a_word() {
 }
 
 #[test]
+fn an_interaction_cue_must_open_a_word() {
+    let got = facts("Taking buprenorphine with alcohol is dangerous.");
+    assert!(
+        has(&got, "buprenorphine", "INTERACTS_WITH", "alcohol"),
+        "{got:?}"
+    );
+    // "taking" inside "undertaking" is no cue.
+    let got = facts("Clinics undertaking buprenorphine trials with naloxone report results.");
+    assert!(
+        !got.iter().any(|(_, r, _, _)| r == "INTERACTS_WITH"),
+        "{got:?}"
+    );
+}
+
+#[test]
 fn appositions_state_class_membership() {
     let f = facts("Buprenorphine, a partial agonist, is used for opioid addiction.");
     assert!(has(&f, "buprenorphine", "IS_A", "partial agonist"));

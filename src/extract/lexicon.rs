@@ -155,6 +155,23 @@ struct FirstWords {
     names: Vec<Opener>,
     /// The names' bytes, in the order of `names`.
     bytes: Vec<u8>,
+    /// One bit per [`word_bit`] of every first word: a word whose bit is clear opens no name,
+    /// and most words of a text are ruled out here, in a table small enough to stay in cache,
+    /// before a look-up in the larger maps.
+    filter: Vec<u64>,
+}
+
+/// How many bits [`FirstWords::filter`] has, as a power of two.
+const FILTER_BITS: u32 = 16;
+
+/// Where a word's bit lies in [`FirstWords::filter`]: a hash of its first three bytes and its
+/// length.
+#[inline]
+fn word_bit(word: &[u8]) -> usize {
+    let byte = |k: usize| u32::from(word.get(k).copied().unwrap_or(0));
+    let len = u32::try_from(word.len().min(255)).unwrap_or(255);
+    let key = byte(0) | byte(1) << 8 | byte(2) << 16 | len << 24;
+    (key.wrapping_mul(0x9E37_79B1) >> (32 - FILTER_BITS)) as usize
 }
 
 /// The names one word opens: ranges of [`FirstWords::names`].
@@ -177,11 +194,30 @@ struct Opener {
     at: u32,
     /// How many bytes it has.
     len: u32,
+    /// Its first eight bytes after those its look-up already matched (the first word for a
+    /// case-insensitive name, none for a case-sensitive one), zero-padded: most names are told
+    /// apart from the text by these alone, without reading `bytes`.
+    next: u64,
+    /// Which bytes of `next` belong to the name.
+    mask: u64,
+}
+
+/// Up to eight bytes as one number, zero-padded.
+#[inline]
+fn pack8(bytes: &[u8]) -> u64 {
+    match bytes.first_chunk::<8>() {
+        Some(eight) => u64::from_le_bytes(*eight),
+        // Byte by byte: a copy of a length not known in advance would call memcpy.
+        None => bytes
+            .iter()
+            .rev()
+            .fold(0, |acc, &b| acc << 8 | u64::from(b)),
+    }
 }
 
 /// A word of up to 15 bytes as one number: its bytes, then its length in the last byte.
 #[inline]
-fn short_key(word: &[u8]) -> Option<u128> {
+pub(crate) fn short_key(word: &[u8]) -> Option<u128> {
     let mut packed = [0u8; 16];
     packed.get_mut(..word.len())?.copy_from_slice(word);
     // A word of 16 bytes would leave no room for its length.
@@ -208,27 +244,39 @@ impl FirstWords {
             });
             group[usize::from(*cs)].push(i);
         }
-        let mut out = FirstWords::default();
+        let mut out = FirstWords {
+            filter: vec![0; 1 << (FILTER_BITS - 6)],
+            ..Default::default()
+        };
         let index = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         for word in order {
+            let bit = word_bit(&word);
+            out.filter[bit / 64] |= 1 << (bit % 64);
             let [lower, exact] = &groups[&word];
-            let range = |members: &[usize], out: &mut FirstWords| {
+            // `known`: how many bytes of each name the look-up has matched (see `longest`).
+            let range = |members: &[usize], known: usize, out: &mut FirstWords| {
                 let from = index(out.names.len());
                 for &i in members {
                     let text = patterns[i].1.as_bytes();
+                    let next = text.get(known..).unwrap_or(&[]);
                     out.names.push(Opener {
                         pat: index(i),
                         entry: index(patterns[i].0),
                         at: index(out.bytes.len()),
                         len: index(text.len()),
+                        next: pack8(next),
+                        mask: match next.len() {
+                            0..8 => (1u64 << (8 * next.len())) - 1,
+                            _ => !0,
+                        },
                     });
                     out.bytes.extend_from_slice(text);
                 }
                 (from, index(out.names.len()))
             };
             let openers = Openers {
-                lower: range(lower, &mut out),
-                exact: range(exact, &mut out),
+                lower: range(lower, word.len(), &mut out),
+                exact: range(exact, 0, &mut out),
             };
             match short_key(&word) {
                 Some(key) => out.short.insert(key, openers),
@@ -241,6 +289,14 @@ impl FirstWords {
     /// The names that open with `word` (lower-cased), if any.
     #[inline]
     fn get(&self, word: &[u8]) -> Option<Openers> {
+        let bit = word_bit(word);
+        if self
+            .filter
+            .get(bit / 64)
+            .is_none_or(|w| w & (1 << (bit % 64)) == 0)
+        {
+            return None;
+        }
         match short_key(word) {
             Some(key) => self.short.get(&key).copied(),
             None => self.long.get(word).copied(),
@@ -263,17 +319,26 @@ impl FirstWords {
     ) -> Option<(usize, usize, usize)> {
         let rest = &hay[i..];
         let names = self.names.get(range.0 as usize..range.1 as usize)?;
+        if names.is_empty() {
+            return None;
+        }
+        let after = rest.get(known..)?;
+        let text_next = pack8(after);
         names.iter().find_map(|o| {
-            let (at, len) = (o.at as usize, o.len as usize);
-            let name = &self.bytes[at..at + len];
-            // Byte by byte: most names differ from the text within a byte or two of the
-            // word, sooner than a call to memcmp would return.
-            let matches = len <= rest.len()
-                && name[known..]
-                    .iter()
-                    .zip(&rest[known..])
-                    .all(|(a, b)| a == b);
-            matches.then_some((o.pat as usize, o.entry as usize, i + len))
+            let len = o.len as usize;
+            // The bytes after the known ones, eight at a time, then any left.
+            if len > rest.len() || (text_next ^ o.next) & o.mask != 0 {
+                return None;
+            }
+            let tail = len - known;
+            if tail > 8 {
+                let at = o.at as usize;
+                let name = &self.bytes[at + known + 8..at + len];
+                if name != &after[8..tail] {
+                    return None;
+                }
+            }
+            Some((o.pat as usize, o.entry as usize, i + len))
         })
     }
 }
@@ -737,7 +802,10 @@ impl Lexicon {
                 .is_some_and(char::is_alphanumeric);
             // Names inside a longer name ("NMDA receptor" in "NMDA receptor antagonist").
             if precomputed_inside {
-                if let Some(inside) = &self.inside[pat] {
+                // Only a name of several words has names inside (see `inside_of`); the text
+                // just matched tells so without a look-up in the large table.
+                let several_words = bytes[s..e].iter().any(|&b| b == b' ' || b == b'-');
+                if let Some(inside) = several_words.then(|| self.inside[pat].as_ref()).flatten() {
                     self.push_inside(text, s, e, inside, cands);
                 }
             } else if lower[s..e].contains([' ', '-']) {

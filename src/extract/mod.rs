@@ -5,6 +5,7 @@ pub mod curation;
 pub mod document;
 pub mod lexicon;
 pub mod pairs;
+pub mod phrases;
 pub mod relations;
 
 use crate::error::Error;

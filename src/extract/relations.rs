@@ -3,7 +3,8 @@
 //! effect adjectives), with negation dropping a statement and hedging marking it.
 
 use super::document::{BlockKind, Chrome, Document};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use super::phrases::Phrases;
+use aho_corasick::AhoCorasick;
 use std::sync::OnceLock;
 
 /// An entity mention inside a document, as relation patterns see it.
@@ -105,7 +106,6 @@ const TRIGGERS: &[(&str, Kind, bool, f64)] = &[
 
 const NEGATIONS: &[&str] = &[
     "not",
-    "n't",
     "no",
     "never",
     "neither",
@@ -125,6 +125,8 @@ const NEGATIONS: &[&str] = &[
     "unrelated to",
     "independent of",
 ];
+/// The negation that ends a word ("don't", "can't"); it counts wherever it stands.
+const CONTRACTED_NEGATION: &str = "n't";
 const HEDGES: &[&str] = &[
     "may",
     "might",
@@ -312,14 +314,10 @@ const EFFECT_ADJECTIVES: &[(&str, &str, &str)] = &[
     ("neuroprotective", "DECREASES", "neurotoxicity"),
 ];
 
-struct Triggers {
-    info: Vec<(Kind, bool, f64)>,
-    negations: AhoCorasick,
-    hedges: AhoCorasick,
-}
-
-fn triggers() -> &'static Triggers {
-    static T: OnceLock<Triggers> = OnceLock::new();
+/// What each trigger phrase stands for (kind, left mention is the object, confidence), by its
+/// index in the trigger table.
+fn trigger_info() -> &'static [(Kind, bool, f64)] {
+    static T: OnceLock<Vec<(Kind, bool, f64)>> = OnceLock::new();
     T.get_or_init(|| {
         let mut info = Vec::new();
         for (list, kind, rev, conf) in TRIGGERS {
@@ -327,20 +325,7 @@ fn triggers() -> &'static Triggers {
                 info.push((*kind, *rev, *conf));
             }
         }
-        let build = |p: &[String]| {
-            AhoCorasickBuilder::new()
-                .match_kind(MatchKind::LeftmostLongest)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(p)
-                .expect("fixed cue lists compile")
-        };
-        let neg: Vec<String> = NEGATIONS.iter().map(|s| s.to_string()).collect();
-        let hedge: Vec<String> = HEDGES.iter().map(|s| s.to_string()).collect();
-        Triggers {
-            info,
-            negations: build(&neg),
-            hedges: build(&hedge),
-        }
+        info
     })
 }
 
@@ -358,18 +343,24 @@ fn bounded(lower: &str, s: usize, e: usize) -> bool {
         && (last.is_some_and(|c| !word_char(c)) || !after.is_some_and(word_char))
 }
 
-fn has_cue(ac: &AhoCorasick, lower: &str, s: usize, e: usize) -> bool {
-    if s >= e {
-        return false;
-    }
-    let hay = &lower[s..e];
-    ac.find_iter(hay)
-        .any(|m| bounded(hay, m.start(), m.end()) || hay[m.start()..m.end()] == *"n't")
+/// Whether a phrase of the cue lists that `wanted` picks stands as whole words in `lower`.
+fn stands(lower: &str, wanted: fn(Cue) -> bool) -> bool {
+    let mut found = false;
+    cues().scan(lower, 0, lower.len(), |s, e, cue| {
+        found |= wanted(cue) && bounded(lower, s, e);
+    });
+    found
 }
 
-/// Whether the sentence hedges its statements.
+/// Whether the sentence hedges its statements: a hedging word ("may", "suggests") stands in it.
 pub fn hedged(lower_sentence: &str) -> bool {
-    has_cue(&triggers().hedges, lower_sentence, 0, lower_sentence.len())
+    stands(lower_sentence, |c| matches!(c, Cue::Hedge))
+}
+
+/// Whether the sentence holds a negation ("not", "failed to", "don't").
+fn negates(lower_sentence: &str) -> bool {
+    lower_sentence.contains(CONTRACTED_NEGATION)
+        || stands(lower_sentence, |c| matches!(c, Cue::Negation))
 }
 
 fn words(s: &str) -> usize {
@@ -557,15 +548,13 @@ pub fn extract(cx: &Context, effect_entity: &dyn Fn(&str) -> Option<usize>) -> V
 /// Phrases that gate whole patterns: a sentence without them skips the pattern.
 #[derive(Debug, Clone, Copy, Default)]
 struct CueFlags {
-    /// "mixing ", "combining ", "co-use of " or "taking ".
+    /// "mixing ", "combining ", "co-use of " or "taking ", opening a word.
     interaction: bool,
-    /// " effect".
-    effect: bool,
-    /// "no evidence".
+    /// "no evidence", opening a word.
     no_evidence: bool,
 }
 
-/// What a phrase of the combined automaton stands for.
+/// What a phrase of the cue lists stands for.
 #[derive(Debug, Clone, Copy)]
 enum Cue {
     /// A trigger, by index in the trigger table.
@@ -575,89 +564,37 @@ enum Cue {
     /// A clause opening, by index in [`BOUNDS`].
     Bound(usize),
     Interaction,
-    Effect,
     NoEvidence,
 }
 
-/// One automaton for every phrase a sentence is searched for, so that a sentence is read once.
-struct Cues {
-    matcher: AhoCorasick,
-    what: Vec<Cue>,
+/// Every phrase a sentence is searched for, in one table, so that a sentence is read once.
+fn cues() -> &'static Phrases<Cue> {
+    static C: OnceLock<Phrases<Cue>> = OnceLock::new();
+    C.get_or_init(|| Phrases::new(cue_phrases()))
 }
 
-fn cues() -> &'static Cues {
-    static C: OnceLock<Cues> = OnceLock::new();
-    C.get_or_init(|| {
-        let mut pats: Vec<&'static str> = Vec::new();
-        let mut what = Vec::new();
-        let mut add = |p: &'static str, c: Cue| {
-            pats.push(p);
-            what.push(c);
-        };
-        let mut t = 0;
-        for (list, _, _, _) in TRIGGERS {
-            for p in list.split('|') {
-                add(p, Cue::Trigger(t));
-                t += 1;
-            }
-        }
-        for p in NEGATIONS {
-            add(p, Cue::Negation);
-        }
-        for p in HEDGES {
-            add(p, Cue::Hedge);
-        }
-        for (i, p) in BOUNDS.iter().enumerate() {
-            add(p, Cue::Bound(i));
-        }
-        for p in INTERACTION_CUES {
-            add(p, Cue::Interaction);
-        }
-        add(" effect", Cue::Effect);
-        add("no evidence", Cue::NoEvidence);
-        Cues {
-            // Nearly every byte can open a phrase: a prefilter only slows the DFA down.
-            matcher: AhoCorasickBuilder::new()
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
-                .prefilter(false)
-                .build(&pats)
-                .expect("fixed word lists compile"),
-            what,
-        }
-    })
-}
-
-/// Greedy leftmost-longest choice among every occurrence of a list's phrases, given sorted by
-/// start and then longest first: what a leftmost-longest search of the same text reports.
-fn leftmost_longest(
-    sorted: impl Iterator<Item = (usize, usize)>,
-) -> impl Iterator<Item = (usize, usize)> {
-    let mut last_end = 0;
-    sorted.filter(move |&(s, e)| {
-        if s < last_end {
-            return false;
-        }
-        last_end = e;
-        true
-    })
-}
-
-/// Whether a leftmost-longest search of `lower[s..e]` for a cue list finds one standing as
-/// whole words there; `occurrences` are every occurrence of the list's phrases in a text that
-/// holds `s..e`, sorted by start and then longest first.
-fn has_cue_in(occurrences: &[(usize, usize)], lower: &str, s: usize, e: usize) -> bool {
-    if s >= e {
-        return false;
-    }
-    let from = occurrences.partition_point(|&(a, _)| a < s);
-    let inside = occurrences[from..]
+/// The phrases of [`cues`], with what each stands for.
+fn cue_phrases() -> impl Iterator<Item = (&'static str, Cue)> {
+    let triggers = TRIGGERS
         .iter()
-        .copied()
-        .take_while(|&(a, _)| a < e)
-        .filter(|&(_, b)| b <= e);
-    let hay = &lower[s..e];
-    leftmost_longest(inside).any(|(a, b)| bounded(hay, a - s, b - s) || hay[a - s..b - s] == *"n't")
+        .flat_map(|t| t.0.split('|'))
+        .enumerate()
+        .map(|(i, p)| (p, Cue::Trigger(i)));
+    triggers
+        .chain(NEGATIONS.iter().map(|p| (*p, Cue::Negation)))
+        .chain(HEDGES.iter().map(|p| (*p, Cue::Hedge)))
+        .chain(BOUNDS.iter().enumerate().map(|(i, p)| (*p, Cue::Bound(i))))
+        .chain(INTERACTION_CUES.iter().map(|p| (*p, Cue::Interaction)))
+        .chain(std::iter::once(("no evidence", Cue::NoEvidence)))
+}
+
+/// Whether one of `occurrences` (sorted by start) lies inside `s..e`.
+fn has_cue_in(occurrences: &[(usize, usize)], s: usize, e: usize) -> bool {
+    let from = occurrences.partition_point(|&(a, _)| a < s);
+    occurrences[from..]
+        .iter()
+        .take_while(|&&(a, _)| a < e)
+        .any(|&(_, b)| b <= e)
 }
 
 /// What one pass over a sentence finds: its triggers (leftmost-longest, whole words, outside
@@ -675,7 +612,6 @@ struct Scan {
 #[derive(Default)]
 struct Spare {
     trig_occ: Vec<(usize, usize, usize)>,
-    hedge_occ: Vec<(usize, usize)>,
     trigs: Vec<Trig>,
     bounds: Vec<(usize, usize, &'static str)>,
     negations: Vec<(usize, usize)>,
@@ -706,51 +642,54 @@ fn scan_sentence(
     end: usize,
     mentions: &[Mention],
 ) -> Scan {
-    let c = cues();
-    let t = triggers();
     let hay = &lower[start..end];
     let trig_occ = &mut spare.trig_occ;
-    let hedge_occ = &mut spare.hedge_occ;
     trig_occ.clear();
-    hedge_occ.clear();
     let mut negations = Spare::take(&mut spare.negations);
     let mut bounds = Spare::take(&mut spare.bounds);
     let mut flags = CueFlags::default();
-    for m in c.matcher.find_overlapping_iter(hay) {
-        let (s, e) = (start + m.start(), start + m.end());
-        match c.what[m.pattern().as_usize()] {
-            Cue::Trigger(i) => trig_occ.push((s, e, i)),
-            Cue::Negation => negations.push((s, e)),
-            Cue::Hedge => hedge_occ.push((m.start(), m.end())),
-            Cue::Bound(i) => {
-                let b = BOUNDS[i];
-                // ", and it": the new clause starts at the pronoun.
-                let skip = if b.starts_with(", and ") { 6 } else { b.len() };
-                bounds.push((e, s + skip, b.trim()));
+    let mut hedged = false;
+    cues().scan(lower, start, end, |s, e, cue| match cue {
+        Cue::Trigger(i) => {
+            if bounded(lower, s, e) {
+                trig_occ.push((s, e, i));
             }
-            Cue::Interaction => flags.interaction = true,
-            Cue::Effect => flags.effect = true,
-            Cue::NoEvidence => flags.no_evidence = true,
         }
+        Cue::Negation => {
+            if bounded(hay, s - start, e - start) {
+                negations.push((s, e));
+            }
+        }
+        Cue::Hedge => hedged = hedged || bounded(hay, s - start, e - start),
+        Cue::Bound(i) => {
+            let b = BOUNDS[i];
+            // ", and it": the new clause starts at the pronoun.
+            let skip = if b.starts_with(", and ") { 6 } else { b.len() };
+            bounds.push((e, s + skip, b.trim()));
+        }
+        Cue::Interaction => flags.interaction = true,
+        Cue::NoEvidence => flags.no_evidence = true,
+    });
+    if hay.contains('\'') {
+        negations.extend(
+            hay.match_indices(CONTRACTED_NEGATION)
+                .map(|(p, n)| (start + p, start + p + n.len())),
+        );
     }
-    let longest_first = |&(s, e): &(usize, usize)| (s, std::cmp::Reverse(e));
-    negations.sort_unstable_by_key(longest_first);
-    hedge_occ.sort_unstable_by_key(longest_first);
-    let hedged = has_cue_in(hedge_occ, hay, 0, hay.len());
+    negations.sort_unstable_by_key(|&(s, e)| (s, std::cmp::Reverse(e)));
     trig_occ.sort_unstable_by_key(|&(s, e, i)| (s, std::cmp::Reverse(e), i));
+    let info = trigger_info();
     let mut trigs = Spare::take(&mut spare.trigs);
     let mut last_end = 0;
     for &(s, e, i) in trig_occ.iter() {
-        // Only whole words compete: "as a" inside "has affinity for" must not hide
-        // "affinity for".
-        if s < last_end || !bounded(lower, s, e) {
+        if s < last_end {
             continue;
         }
         last_end = e;
         if mentions.iter().any(|x| s < x.end && x.start < e) {
             continue;
         }
-        let (kind, reversed, conf) = t.info[i];
+        let (kind, reversed, conf) = info[i];
         trigs.push(Trig {
             start: s,
             end: e,
@@ -1037,12 +976,7 @@ impl Sent<'_, '_> {
             .filter(|(_, c)| c.is_whitespace())
             .nth(3)
             .map_or(self.start, |(p, _)| self.start + p);
-        has_cue_in(
-            &self.negations,
-            self.cx.lower,
-            back.max(self.start),
-            to.min(self.end),
-        ) || self.cues.no_evidence
+        has_cue_in(&self.negations, back.max(self.start), to.min(self.end)) || self.cues.no_evidence
     }
 
     /// Whether the trigger opens a participial clause (", activating Y", "and ultimately
@@ -1332,7 +1266,9 @@ impl Sent<'_, '_> {
         }
         let lower = self.text(self.start, self.end);
         for cue in INTERACTION_CUES {
-            let Some(p) = lower.find(cue) else {
+            // The cue opens a word: "taking " inside "undertaking " is not one.
+            let opens_word = |p: usize| !lower[..p].chars().next_back().is_some_and(word_char);
+            let Some((p, _)) = lower.match_indices(cue).find(|&(p, _)| opens_word(p)) else {
                 continue;
             };
             let at = self.start + p + cue.len();
@@ -1375,10 +1311,10 @@ impl Sent<'_, '_> {
         facts: &mut Vec<Fact>,
         effect_entity: &dyn Fn(&str) -> Option<usize>,
     ) {
-        if !self.cues.effect {
+        let lower = self.text(self.start, self.end);
+        if !has(lower, " effect") {
             return;
         }
-        let lower = self.text(self.start, self.end);
         for (p, _) in lower.match_indices(" effect") {
             let abs = self.start + p;
             // Walk back over coordinated adjectives.
@@ -1640,7 +1576,7 @@ fn lists_under_headings(cx: &Context, facts: &mut Vec<Fact>) {
                         continue;
                     }
                     let sl = &cx.lower[doc.sentences[si].start..doc.sentences[si].end];
-                    if has_cue(&triggers().negations, sl, 0, sl.len()) {
+                    if negates(sl) {
                         continue;
                     }
                     let hedge = hedged(sl);
@@ -1755,16 +1691,17 @@ mod tests {
             prop_assert_eq!(has(&hay, needle), hay.contains(needle));
         }
 
-        /// One overlapping pass gives the triggers a left-to-right reading finds, and the
-        /// hedging and negations that separate leftmost-longest searches give.
+        /// One word-by-word pass gives the triggers a left-to-right reading finds, the hedging
+        /// and negations a reading at every position finds, and the cues' flags.
         #[test]
-        fn one_pass_equals_separate_searches(
+        fn one_pass_equals_reading_every_position(
             words in prop::collection::vec(
                 prop::sample::select(vec![
                     "increase", "increased", "increased by", "in", "the", "risk", "of", "not",
                     "cannot", "may", "no", "evidence", "is", "a", "an", "associated", "with",
                     "lead", "to", "leads", "blocks", "block", "x", "that", ",", ";", "effect",
-                    "has", "affinity", "for", "this",
+                    "has", "affinity", "for", "this", "knot", "don't", "mayor", "taking",
+                    "undertaking", "mixing", "fail", "candid", "did", "é", "\u{e9}not",
                 ]),
                 0..16,
             ),
@@ -1773,21 +1710,50 @@ mod tests {
             let scan = scan_sentence(&mut Spare::default(), &lower, 0, lower.len(), &[]);
             let got: Vec<(usize, usize)> = scan.trigs.iter().map(|t| (t.start, t.end)).collect();
             prop_assert_eq!(got, reference_triggers(&lower));
-            let t = triggers();
-            prop_assert_eq!(scan.hedged, has_cue(&t.hedges, &lower, 0, lower.len()));
-            for s in 0..=lower.len() {
-                for e in s..=lower.len() {
-                    if lower.is_char_boundary(s) && lower.is_char_boundary(e) {
-                        prop_assert_eq!(
-                            has_cue_in(&scan.negations, &lower, s, e),
-                            has_cue(&t.negations, &lower, s, e),
-                            "{}..{}", s, e
-                        );
-                    }
+            prop_assert_eq!(scan.hedged, reference_stands(&lower, HEDGES, 0, lower.len()));
+            prop_assert_eq!(scan.hedged, hedged(&lower));
+            prop_assert_eq!(
+                negates(&lower),
+                reference_stands(&lower, NEGATIONS, 0, lower.len())
+                    || lower.contains(CONTRACTED_NEGATION)
+            );
+            let alnum_at = |i: usize| lower[i..].chars().next().is_some_and(word_char);
+            let alnum_before = |i: usize| lower[..i].chars().next_back().is_some_and(word_char);
+            // Ranges that start and end where a word does, as the patterns' ranges do.
+            let edges: Vec<usize> = (0..=lower.len())
+                .filter(|&i| lower.is_char_boundary(i) && !(alnum_before(i) && alnum_at(i)))
+                .collect();
+            for &s in &edges {
+                for &e in edges.iter().filter(|&&e| e >= s) {
+                    let contracted = lower[s..e].contains(CONTRACTED_NEGATION);
+                    prop_assert_eq!(
+                        has_cue_in(&scan.negations, s, e),
+                        reference_stands(&lower, NEGATIONS, s, e) || contracted,
+                        "{}..{}", s, e
+                    );
                 }
             }
-            prop_assert_eq!(scan.cues.no_evidence, lower.contains("no evidence"));
-            prop_assert_eq!(scan.cues.effect, lower.contains(" effect"));
+            let opens = |cue: &str| {
+                lower.match_indices(cue).any(|(p, _)| !alnum_before(p))
+            };
+            prop_assert_eq!(scan.cues.no_evidence, opens("no evidence"));
+            prop_assert_eq!(scan.cues.interaction, INTERACTION_CUES.iter().any(|c| opens(c)));
         }
+    }
+
+    /// Whether a phrase of `list` stands as whole words in `lower[s..e]`, looked for at every
+    /// position.
+    fn reference_stands(lower: &str, list: &[&str], s: usize, e: usize) -> bool {
+        let hay = &lower[s..e];
+        hay.char_indices().any(|(i, _)| {
+            list.iter()
+                .any(|p| hay[i..].starts_with(p) && bounded(hay, i, i + p.len()))
+        })
+    }
+
+    #[test]
+    fn every_cue_phrase_is_indexed() {
+        let phrases: Vec<&str> = cue_phrases().map(|(p, _)| p).collect();
+        assert_eq!(Phrases::<Cue>::unindexed(phrases), Vec::<&str>::new());
     }
 }
