@@ -239,6 +239,16 @@ impl<'g> Ingest<'g> {
         self.graph.add_mentions(n, doc, count)
     }
 
+    /// Records that node `n` is mentioned in several documents: (document, count), in the
+    /// order of the documents' names, each name once.
+    pub fn mentions_in_order(
+        &mut self,
+        n: NodeId,
+        mentions: &[(&str, u32)],
+    ) -> Result<(), StoreError> {
+        self.graph.add_mentions_in_order(n, mentions)
+    }
+
     /// Takes a document out of the graph before it is read again: its evidence and mentions go,
     /// edges left with no evidence go, and nodes left with no mention and no edge go.
     /// Edges and nodes that never had evidence or mentions (added by hand) stay.

@@ -495,3 +495,32 @@ proptest::proptest! {
         proptest::prop_assert_eq!(got, vec![sentence; n]);
     }
 }
+
+#[test]
+fn mentions_of_documents_with_one_name_add_up() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (folder, name, text) in [
+        (
+            "x",
+            "same.md",
+            "Cocaine is a stimulant. Cocaine is addictive.\n",
+        ),
+        ("y", "same.md", "Cocaine is a stimulant.\n"),
+        ("z", "other.md", "Cocaine is a stimulant.\n"),
+    ] {
+        std::fs::create_dir_all(dir.path().join(folder)).expect("dir");
+        std::fs::write(dir.path().join(folder).join(name), text).expect("write");
+    }
+    let request = BuildRequest {
+        inputs: vec![dir.path().to_path_buf()],
+        ..Default::default()
+    };
+    let mut g = Graph::new();
+    build_into(&mut g, &request, &|_, _| {}).expect("build");
+    let cocaine = g
+        .node_ids()
+        .find(|&n| g.node_name(n) == Some("cocaine"))
+        .expect("cocaine");
+    let expected = vec![("other.md".to_string(), 1), ("same.md".to_string(), 3)];
+    assert_eq!(g.node(cocaine).expect("node").mentions, expected);
+}

@@ -443,3 +443,22 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn mentions_given_in_order_are_appended_and_others_merged_in_place() {
+    let mut g = Graph::new();
+    let mut ing = Ingest::new(&mut g);
+    let k = ing.entity(&EntitySpec::new("ketamine", "Drug"));
+    ing.mention(k, "b.txt", 1).unwrap();
+    // After the last document: appended as given.
+    ing.mentions_in_order(k, &[("c.txt", 2), ("d.txt", 3)])
+        .unwrap();
+    // Before it, or on a document already held: each one put in its place, counts added.
+    ing.mentions_in_order(k, &[("a.txt", 4), ("c.txt", 5)])
+        .unwrap();
+    let expected: Vec<(String, u32)> = [("a.txt", 4), ("b.txt", 1), ("c.txt", 7), ("d.txt", 3)]
+        .iter()
+        .map(|&(d, c)| (d.to_string(), c))
+        .collect();
+    assert_eq!(g.node(k).unwrap().mentions, expected);
+}

@@ -562,17 +562,34 @@ impl PendingMentions {
 
     /// Writes everything gathered.
     fn flush(&mut self, ingest: &mut Ingest) -> Result<(), Error> {
-        let mut order: Vec<usize> = (0..self.docs.len()).collect();
-        order.sort_by(|&a, &b| self.docs[a].cmp(&self.docs[b]));
-        let mut rank = vec![0; self.docs.len()];
-        for (r, &d) in order.iter().enumerate() {
-            rank[d] = r;
-        }
-        for (n, mut list) in self.by_node.drain() {
-            list.sort_by_key(|&(d, _)| rank[d]);
-            for (d, count) in list {
-                ingest.mention(n, &self.docs[d], count)?;
+        let docs = &self.docs;
+        let mut order: Vec<usize> = (0..docs.len()).collect();
+        order.sort_by(|&a, &b| docs[a].cmp(&docs[b]));
+        // Each document's place in the order of names; documents of one name share a place,
+        // so that their mentions add up.
+        let mut place = vec![0; docs.len()];
+        let mut p = 0;
+        for (k, &d) in order.iter().enumerate() {
+            if k > 0 && docs[d] != docs[order[k - 1]] {
+                p += 1;
             }
+            place[d] = p;
+        }
+        let mut batch: Vec<(&str, u32)> = Vec::new();
+        for (n, mut list) in self.by_node.drain() {
+            list.sort_by_key(|&(d, _)| place[d]);
+            batch.clear();
+            let mut last_place = None;
+            for (d, count) in list {
+                match batch.last_mut() {
+                    Some((_, total)) if last_place == Some(place[d]) => {
+                        *total = total.saturating_add(count);
+                    }
+                    _ => batch.push((&docs[d], count)),
+                }
+                last_place = Some(place[d]);
+            }
+            ingest.mentions_in_order(n, &batch)?;
         }
         self.docs.clear();
         Ok(())

@@ -742,6 +742,29 @@ impl Graph {
         Ok(())
     }
 
+    /// Records the mentions of node `n` in several documents, given in the order of their
+    /// names, each name once. A build gives a node's mentions so; when they all come after the
+    /// node's last document they are appended without a comparison each.
+    pub fn add_mentions_in_order(
+        &mut self,
+        n: NodeId,
+        mentions: &[(&str, u32)],
+    ) -> Result<(), StoreError> {
+        let node = self.node_mut(n)?;
+        let Some(&(first, _)) = mentions.first() else {
+            return Ok(());
+        };
+        if node.mentions.last().is_none_or(|(d, _)| d.as_str() < first) {
+            node.mentions
+                .extend(mentions.iter().map(|&(d, c)| (d.to_string(), c)));
+            return Ok(());
+        }
+        for &(d, c) in mentions {
+            self.add_mentions(n, d, c)?;
+        }
+        Ok(())
+    }
+
     /// Forgets the mentions of a node in document `doc`.
     pub fn clear_mentions(&mut self, n: NodeId, doc: &str) -> Result<(), StoreError> {
         let node = self.node_mut(n)?;
