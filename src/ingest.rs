@@ -5,7 +5,7 @@
 //! label that answers to its name or one of its aliases (case-insensitively); a repeated fact
 //! (subject, TYPE, object) joins the existing edge and adds its evidence.
 
-use crate::model::{Evidence, Value};
+use crate::model::{DocName, Evidence, Value};
 use crate::store::{fold, EdgeId, Graph, NodeId, StoreError, ALIASES, CONFIDENCE, NAME, XREF};
 use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 use std::hash::{Hash, Hasher};
@@ -38,12 +38,32 @@ impl EntitySpec {
 pub struct Ingest<'g> {
     graph: &'g mut Graph,
     by_xref: FxHashMap<String, NodeId>,
+    /// The document whose evidence is arriving, and the fingerprints of the evidence it has
+    /// given so far: evidence can only repeat evidence of its own document, and a build gives
+    /// each document's facts together, so this small set is all most facts need.
+    current: CurrentDocument,
+    /// Documents whose evidence came earlier in this ingestion.
+    earlier: FxHashSet<String>,
+    /// Documents the graph held evidence from when ingestion began; gathered when first
+    /// needed.
+    held: Option<FxHashSet<String>>,
     /// Fingerprints of the evidence held by the edges in `fingerprinted` (and of evidence
-    /// since removed: a stale fingerprint only costs an exact comparison). A fact repeated over
-    /// thousands of documents would otherwise compare its evidence with every earlier one.
+    /// since removed: a stale fingerprint only costs an exact comparison), for evidence of a
+    /// document the edges may already hold. A fact repeated over thousands of documents would
+    /// otherwise compare its evidence with every earlier one.
     fingerprints: FxHashSet<(EdgeId, u64)>,
     /// Edges whose evidence has been fingerprinted.
     fingerprinted: FxHashSet<EdgeId>,
+}
+
+/// The document whose evidence is arriving.
+#[derive(Default)]
+struct CurrentDocument {
+    name: Option<String>,
+    /// Whether an edge may hold evidence of this document from before it began to arrive.
+    seen_before: bool,
+    /// (edge, fingerprint) of the evidence this document has given.
+    fingerprints: FxHashSet<(EdgeId, u64)>,
 }
 
 fn fingerprint(evidence: &Evidence) -> u64 {
@@ -71,6 +91,9 @@ impl<'g> Ingest<'g> {
         Ingest {
             graph,
             by_xref,
+            current: CurrentDocument::default(),
+            earlier: FxHashSet::default(),
+            held: None,
             fingerprints: FxHashSet::default(),
             fingerprinted: FxHashSet::default(),
         }
@@ -213,25 +236,59 @@ impl<'g> Ingest<'g> {
 
     /// Adds evidence to an edge unless it holds it already; true when added.
     fn add_evidence(&mut self, e: EdgeId, evidence: Evidence) -> Result<bool, StoreError> {
+        if self.current.name.as_deref() != Some(&*evidence.doc) {
+            self.begin_document(&evidence.doc);
+        }
+        let print = fingerprint(&evidence);
+        if !self.current.seen_before {
+            if self.current.fingerprints.insert((e, print)) || !self.holds(e, &evidence) {
+                if self.fingerprinted.contains(&e) {
+                    self.fingerprints.insert((e, print));
+                }
+                self.graph.push_new_evidence(e, evidence)?;
+                return Ok(true);
+            }
+            return Ok(false);
+        }
         if self.fingerprinted.insert(e) {
             if let Some(edge) = self.graph.edge(e) {
                 self.fingerprints
                     .extend(edge.evidence.iter().map(|x| (e, fingerprint(x))));
             }
         }
-        if !self.fingerprints.insert((e, fingerprint(&evidence))) {
-            // Seen before, or a stale fingerprint: compare for real, latest first, since a
-            // repeat usually comes from the document just read.
-            let held = self
-                .graph
-                .edge(e)
-                .is_some_and(|edge| edge.evidence.iter().rev().any(|x| *x == evidence));
-            if held {
-                return Ok(false);
-            }
+        if !self.fingerprints.insert((e, print)) && self.holds(e, &evidence) {
+            return Ok(false);
         }
         self.graph.push_new_evidence(e, evidence)?;
         Ok(true)
+    }
+
+    /// Whether edge `e` holds `evidence`, compared for real after a fingerprint matched (it
+    /// may be stale, or a collision); latest first, since a repeat usually comes from the
+    /// document just read.
+    fn holds(&self, e: EdgeId, evidence: &Evidence) -> bool {
+        self.graph
+            .edge(e)
+            .is_some_and(|edge| edge.evidence.iter().rev().any(|x| x == evidence))
+    }
+
+    /// Starts taking the evidence of document `doc`.
+    fn begin_document(&mut self, doc: &str) {
+        let graph = &*self.graph;
+        let held = self.held.get_or_insert_with(|| {
+            graph
+                .edge_ids()
+                .filter_map(|e| graph.edge(e))
+                .flat_map(|edge| edge.evidence.iter().map(|ev| ev.doc.to_string()))
+                .collect()
+        });
+        let seen_before = held.contains(doc) || self.earlier.contains(doc);
+        if let Some(done) = self.current.name.take() {
+            self.earlier.insert(done);
+        }
+        self.current.name = Some(doc.to_string());
+        self.current.seen_before = seen_before;
+        self.current.fingerprints.clear();
     }
 
     /// Records that document `doc` mentions node `n` `count` times.
@@ -241,10 +298,10 @@ impl<'g> Ingest<'g> {
 
     /// Records that node `n` is mentioned in several documents: (document, count), in the
     /// order of the documents' names, each name once.
-    pub fn mentions_in_order(
+    pub fn mentions_in_order<D: AsRef<str> + Into<DocName> + Clone>(
         &mut self,
         n: NodeId,
-        mentions: &[(&str, u32)],
+        mentions: &[(D, u32)],
     ) -> Result<(), StoreError> {
         self.graph.add_mentions_in_order(n, mentions)
     }
@@ -258,13 +315,13 @@ impl<'g> Ingest<'g> {
             let Some(edge) = self.graph.edge(e) else {
                 continue;
             };
-            if !edge.evidence.iter().any(|ev| ev.doc == doc) {
+            if !edge.evidence.iter().any(|ev| &*ev.doc == doc) {
                 continue;
             }
             let kept: Vec<Evidence> = edge
                 .evidence
                 .iter()
-                .filter(|ev| ev.doc != doc)
+                .filter(|ev| &*ev.doc != doc)
                 .cloned()
                 .collect();
             if kept.is_empty() {
@@ -278,7 +335,7 @@ impl<'g> Ingest<'g> {
             let Some(node) = self.graph.node(n) else {
                 continue;
             };
-            if !node.mentions.iter().any(|(d, _)| d == doc) {
+            if !node.mentions.iter().any(|(d, _)| &**d == doc) {
                 continue;
             }
             self.graph.clear_mentions(n, doc)?;

@@ -8,6 +8,7 @@ use smallvec::SmallVec;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 /// An interned string: a label, a relationship type or a property key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -231,12 +232,16 @@ pub fn total_cmp(a: &Value, b: &Value) -> Ordering {
     }
 }
 
+/// A document's name (its file name, or its PubMed id), shared by every mention and every
+/// piece of evidence of that document instead of copied into each.
+pub type DocName = Arc<str>;
+
 /// Where a fact was read: the document, the sentence and the byte span of that sentence in the
 /// document (UTF-8 offsets), and whether the text hedged it ("may", "suggests").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord, Hash)]
 pub struct Evidence {
     /// The document's file name, or its PubMed id for PubTator input.
-    pub doc: String,
+    pub doc: DocName,
     /// The sentence the fact was read from, as it stands in the document.
     pub sentence: String,
     /// Byte offset of the sentence's start in the document.
@@ -260,7 +265,7 @@ pub struct Node {
     /// The node's properties, sorted by key.
     pub props: Props,
     /// Documents that mention the node, with how many times, sorted by document.
-    pub mentions: Vec<(String, u32)>,
+    pub mentions: Vec<(DocName, u32)>,
 }
 
 /// An edge (relationship): its type, its properties and the evidence it was read from.

@@ -521,6 +521,6 @@ fn mentions_of_documents_with_one_name_add_up() {
         .node_ids()
         .find(|&n| g.node_name(n) == Some("cocaine"))
         .expect("cocaine");
-    let expected = vec![("other.md".to_string(), 1), ("same.md".to_string(), 3)];
+    let expected = vec![("other.md".into(), 1), ("same.md".into(), 3)];
     assert_eq!(g.node(cocaine).expect("node").mentions, expected);
 }

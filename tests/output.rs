@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 fn ev(doc: &str, sentence: &str, start: u32, hedged: bool) -> Evidence {
     Evidence {
-        doc: doc.to_string(),
+        doc: doc.into(),
         sentence: sentence.to_string(),
         start,
         end: start + sentence.len() as u32,
@@ -561,7 +561,7 @@ proptest! {
         let mut g = Graph::new();
         let a = g.add_node(&["Drug"], &[("name", name.as_str().into())]);
         let e = g.add_edge(a, a, "REL", &[]).unwrap();
-        g.add_evidence(e, Evidence { doc, sentence, start: 0, end: 1, hedged: false }).unwrap();
+        g.add_evidence(e, Evidence { doc: doc.into(), sentence, start: 0, end: 1, hedged: false }).unwrap();
         let text = facts_text(&g, &Subgraph::all(&g));
         let lines: Vec<&str> = text.lines().collect();
         prop_assert_eq!(lines.len(), 2);
@@ -605,7 +605,13 @@ fn json_holds_every_property_mention_and_evidence() {
         assert_eq!(j["labels"], serde_json::json!(labels));
         let props = j["properties"].as_object().unwrap();
         assert_eq!(props.len(), g.node_props_map(n).len());
-        let mentions: Vec<(String, u32)> = g.node(n).unwrap().mentions.clone();
+        let mentions: Vec<(String, u32)> = g
+            .node(n)
+            .unwrap()
+            .mentions
+            .iter()
+            .map(|(d, c)| (d.to_string(), *c))
+            .collect();
         let jm: Vec<(String, u32)> = j["mentions"]
             .as_array()
             .unwrap()

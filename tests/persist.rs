@@ -120,6 +120,58 @@ fn save_and_load_round_trip() {
 }
 
 #[test]
+fn a_loaded_graph_keeps_one_copy_of_each_document_name() {
+    let mut g = Graph::new();
+    let k = g.add_node(&["Drug"], &[("name", "ketamine".into())]);
+    let r = g.add_node(&["Receptor"], &[("name", "NMDA receptor".into())]);
+    let e = g.add_edge(k, r, "ANTAGONIZES", &[]).unwrap();
+    for n in [k, r] {
+        g.add_mentions(n, "a.txt", 1).unwrap();
+    }
+    for sentence in ["K blocks R.", "R is blocked by K."] {
+        let evidence = Evidence {
+            doc: "a.txt".into(),
+            sentence: sentence.into(),
+            start: 0,
+            end: 1,
+            hedged: false,
+        };
+        g.add_evidence(e, evidence).unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.kg");
+    persist::save(&g, &path).unwrap();
+    let loaded = persist::load(&path).unwrap();
+    assert_eq!(loaded.to_records(), g.to_records());
+    let mut names = Vec::new();
+    for n in loaded.node_ids() {
+        names.extend(
+            loaded
+                .node(n)
+                .unwrap()
+                .mentions
+                .iter()
+                .map(|(d, _)| d.clone()),
+        );
+    }
+    for e in loaded.edge_ids() {
+        names.extend(
+            loaded
+                .edge(e)
+                .unwrap()
+                .evidence
+                .iter()
+                .map(|ev| ev.doc.clone()),
+        );
+    }
+    assert_eq!(names.len(), 4);
+    assert!(
+        names.iter().all(|d| std::sync::Arc::ptr_eq(d, &names[0])),
+        "every mention and piece of evidence of a.txt shares one name"
+    );
+}
+
+#[test]
 fn same_graph_gives_same_bytes() {
     let g = sample_graph();
     let dir = tempfile::tempdir().unwrap();
@@ -440,7 +492,7 @@ fn arb_evidence() -> impl Strategy<Value = Evidence> {
         any::<bool>(),
     )
         .prop_map(|(doc, sentence, start, end, hedged)| Evidence {
-            doc,
+            doc: doc.into(),
             sentence,
             start,
             end,

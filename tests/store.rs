@@ -1,6 +1,7 @@
 //! The store's openness and indexes, and ingestion's merging rules.
 
 use pharmakg::ingest::{combine_confidence, EntitySpec, Ingest};
+use pharmakg::model::DocName;
 use pharmakg::store::{Graph, NodeId};
 use pharmakg::{Evidence, Value};
 use proptest::prelude::*;
@@ -303,7 +304,7 @@ fn removing_a_document_takes_its_evidence_and_orphans_away() {
     assert_eq!(g.edge(shared).unwrap().evidence.len(), 1);
     assert_eq!(g.node_count(), 2, "hallucinations was only in a.txt");
     assert!(g.resolve_alias("hallucinations").is_empty());
-    assert_eq!(g.node(k).unwrap().mentions, vec![("b.txt".to_string(), 2)]);
+    assert_eq!(g.node(k).unwrap().mentions, vec![("b.txt".into(), 2)]);
     g.verify_indexes().unwrap();
 }
 
@@ -456,9 +457,86 @@ fn mentions_given_in_order_are_appended_and_others_merged_in_place() {
     // Before it, or on a document already held: each one put in its place, counts added.
     ing.mentions_in_order(k, &[("a.txt", 4), ("c.txt", 5)])
         .unwrap();
-    let expected: Vec<(String, u32)> = [("a.txt", 4), ("b.txt", 1), ("c.txt", 7), ("d.txt", 3)]
+    let expected: Vec<(DocName, u32)> = [("a.txt", 4), ("b.txt", 1), ("c.txt", 7), ("d.txt", 3)]
         .iter()
-        .map(|&(d, c)| (d.to_string(), c))
+        .map(|&(d, c)| (d.into(), c))
         .collect();
     assert_eq!(g.node(k).unwrap().mentions, expected);
+}
+
+/// One step of a random ingestion: a fact with evidence, a document taken out, or a new
+/// ingestion over the graph as it stands (as `build --into` starts one).
+#[derive(Debug, Clone)]
+enum Step {
+    Fact {
+        relation: usize,
+        doc: usize,
+        sentence: usize,
+        hedged: bool,
+    },
+    Remove(usize),
+    Reopen,
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        8 => (0..3usize, 0..3usize, 0..3usize, any::<bool>()).prop_map(
+            |(relation, doc, sentence, hedged)| Step::Fact { relation, doc, sentence, hedged }
+        ),
+        1 => (0..3usize).prop_map(Step::Remove),
+        1 => Just(Step::Reopen),
+    ]
+}
+
+proptest! {
+    /// However documents' evidence interleaves, repeats, goes and comes back, and whatever the
+    /// graph held before, each edge holds each piece of evidence exactly once, in arrival
+    /// order: the same as a plain list that checks every earlier entry.
+    #[test]
+    fn evidence_is_held_once_however_documents_arrive(
+        steps in prop::collection::vec(step(), 0..40),
+    ) {
+        const RELATIONS: [&str; 3] = ["ANTAGONIZES", "CAUSES", "TREATS"];
+        const DOCS: [&str; 3] = ["a.txt", "b.txt", "c.txt"];
+        const SENTENCES: [&str; 3] = ["K blocks R.", "R is blocked by K.", "K, an R blocker."];
+        let mut g = Graph::new();
+        let mut expected: Vec<Vec<Evidence>> = vec![Vec::new(); RELATIONS.len()];
+        let mut ing = Ingest::new(&mut g);
+        let k = ing.entity(&EntitySpec::new("ketamine", "Drug"));
+        let r = ing.entity(&EntitySpec::new("NMDA receptor", "Receptor"));
+        for n in [k, r] {
+            ing.mention(n, "kept.txt", 1).unwrap();
+        }
+        for next in steps {
+            match next {
+                Step::Fact { relation, doc, sentence, hedged } => {
+                    let ev = evidence(DOCS[doc], SENTENCES[sentence], hedged);
+                    ing.fact(k, RELATIONS[relation], r, 0.5, Some(ev.clone())).unwrap();
+                    if !expected[relation].contains(&ev) {
+                        expected[relation].push(ev);
+                    }
+                }
+                Step::Remove(doc) => {
+                    ing.remove_document(DOCS[doc]).unwrap();
+                    for list in &mut expected {
+                        list.retain(|ev| &*ev.doc != DOCS[doc]);
+                    }
+                }
+                Step::Reopen => {
+                    drop(ing);
+                    ing = Ingest::new(&mut g);
+                }
+            }
+        }
+        drop(ing);
+        for (relation, want) in RELATIONS.iter().zip(&expected) {
+            let sym = g.sym(relation);
+            let held: Vec<Evidence> = g
+                .edge_ids()
+                .filter(|&e| g.edge(e).is_some_and(|edge| Some(edge.ty) == sym))
+                .flat_map(|e| g.edge(e).unwrap().evidence.clone())
+                .collect();
+            prop_assert_eq!(&held, want, "{}", relation);
+        }
+    }
 }

@@ -106,7 +106,7 @@ pub fn apply_adds(ingest: &mut Ingest, rules: &[Rule]) -> Result<(), Error> {
             let s = ingest.entity(&EntitySpec::new(subject, subject_label));
             let o = ingest.entity(&EntitySpec::new(object, object_label));
             let evidence = Evidence {
-                doc: source.clone(),
+                doc: source.as_str().into(),
                 sentence: line.clone(),
                 start: 0,
                 end: 0,

@@ -10,11 +10,11 @@ pub mod relations;
 
 use crate::error::Error;
 use crate::ingest::{EntitySpec, Ingest};
-use crate::model::Evidence;
+use crate::model::{DocName, Evidence};
 use crate::store::{Graph, NodeId};
 use document::Document;
 use lexicon::{Hit, Lexicon};
-use relations::{Context, Fact, Mention};
+use relations::{Context, Fact, Mention, SentenceMentions};
 use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -84,11 +84,7 @@ pub struct Extraction {
 }
 
 /// Finds the mentions of a plain-text document, per sentence, with the document's entities.
-fn find_mentions(
-    doc: &Document,
-    lower: &str,
-    lex: &Lexicon,
-) -> (Vec<DocEntity>, Vec<Vec<Mention>>) {
+fn find_mentions(doc: &Document, lower: &str, lex: &Lexicon) -> (Vec<DocEntity>, SentenceMentions) {
     let mut hits: Vec<Hit> = Vec::new();
     let mut scratch = lexicon::FindScratch::default();
     for b in doc
@@ -120,7 +116,7 @@ fn find_mentions(
     let hits = expand_ellipses(doc, lower, lex, hits);
     let mut entities: Vec<DocEntity> = Vec::new();
     let mut index: FxHashMap<usize, usize> = FxHashMap::default();
-    let mut per_sentence: Vec<Vec<Mention>> = vec![Vec::new(); doc.sentences.len()];
+    let mut placed: Vec<(usize, Mention)> = Vec::with_capacity(hits.len());
     let mut si = 0;
     for h in hits {
         let ent = *index.entry(h.entry).or_insert_with(|| {
@@ -135,18 +131,24 @@ fn find_mentions(
         let mut k = si;
         while k < doc.sentences.len() && doc.sentences[k].start <= h.start {
             if h.end <= doc.sentences[k].end {
-                per_sentence[k].push(Mention {
-                    start: h.start,
-                    end: h.end,
-                    ent,
-                    nested: h.nested,
-                });
+                placed.push((
+                    k,
+                    Mention {
+                        start: h.start,
+                        end: h.end,
+                        ent,
+                        nested: h.nested,
+                    },
+                ));
                 break;
             }
             k += 1;
         }
     }
-    (entities, per_sentence)
+    (
+        entities,
+        SentenceMentions::group(doc.sentences.len(), placed),
+    )
 }
 
 /// "loss of coordination and balance" also names "loss of balance" when the lexicon knows it.
@@ -247,10 +249,10 @@ pub fn full_spec(e: &DocEntity, lex: &Lexicon) -> EntitySpec {
 
 /// Mentions of a PubTator document: its annotations, one entity per identifier (an
 /// unnormalised mention, id -1, is an entity of its own document only).
-fn annotated_mentions(doc: &Document, lex: &Lexicon) -> (Vec<DocEntity>, Vec<Vec<Mention>>) {
+fn annotated_mentions(doc: &Document, lex: &Lexicon) -> (Vec<DocEntity>, SentenceMentions) {
     let mut entities: Vec<DocEntity> = Vec::new();
     let mut index: FxHashMap<String, usize> = FxHashMap::default();
-    let mut per_sentence: Vec<Vec<Mention>> = vec![Vec::new(); doc.sentences.len()];
+    let mut placed: Vec<(usize, Mention)> = Vec::new();
     for a in &doc.annotations {
         let surface = &doc.text[a.start..a.end];
         let xref = if a.id == "-1" || a.id.is_empty() {
@@ -292,40 +294,44 @@ fn annotated_mentions(doc: &Document, lex: &Lexicon) -> (Vec<DocEntity>, Vec<Vec
             .iter()
             .position(|s| s.start <= a.start && a.end <= s.end)
         {
-            per_sentence[k].push(Mention {
-                start: a.start,
-                end: a.end,
-                ent,
-                nested: false,
-            });
+            placed.push((
+                k,
+                Mention {
+                    start: a.start,
+                    end: a.end,
+                    ent,
+                    nested: false,
+                },
+            ));
         }
     }
-    for v in &mut per_sentence {
-        v.sort_by_key(|m| (m.start, m.end));
-        // Overlapping annotations: keep the first, longest.
-        let mut last_end = 0;
-        for m in v.iter_mut() {
-            if m.start < last_end {
-                m.nested = true;
-            } else {
-                last_end = m.end;
-            }
+    placed.sort_by_key(|(k, m)| (*k, m.start, m.end));
+    // Overlapping annotations: keep the first, longest.
+    let mut last = (usize::MAX, 0);
+    for (k, m) in &mut placed {
+        if last.0 == *k && m.start < last.1 {
+            m.nested = true;
+        } else {
+            last = (*k, m.end);
         }
     }
-    (entities, per_sentence)
+    (
+        entities,
+        SentenceMentions::group(doc.sentences.len(), placed),
+    )
 }
 
 /// The drug a document is about: its most mentioned drug (a drug in the title counts double),
 /// when it is mentioned at least twice. A document whose title names entities but no drug
 /// (a receptor, a disorder) is about that entity: it has no drug topic, so that its pronouns
 /// and lists are not handed to a drug it merely mentions.
-fn topic(doc: &Document, entities: &[DocEntity], mentions: &[Vec<Mention>]) -> Option<usize> {
+fn topic(doc: &Document, entities: &[DocEntity], mentions: &SentenceMentions) -> Option<usize> {
     let mut score: Vec<u32> = entities.iter().map(|e| e.count).collect();
     let title_block = doc.blocks.first().map(|b| (b.start, b.end));
     if let Some((s, e)) = title_block {
         let mut titled = false;
         let mut titled_drug = false;
-        for m in mentions.iter().flatten() {
+        for m in mentions.all() {
             if m.start >= s && m.end <= e {
                 score[m.ent] += 2;
                 titled = true;
@@ -352,7 +358,7 @@ fn cid_model() -> &'static pairs::Model {
 fn decide_pairs(
     doc: &Document,
     lower: &str,
-    mentions: &[Vec<Mention>],
+    mentions: &SentenceMentions,
     entities: &[DocEntity],
     mut facts: Vec<Fact>,
     model: &pairs::Model,
@@ -544,15 +550,15 @@ fn collect_files(inputs: &[PathBuf], report: &mut BuildReport) -> Vec<PathBuf> {
 #[derive(Default)]
 struct PendingMentions {
     /// Document names, by arrival.
-    docs: Vec<String>,
+    docs: Vec<DocName>,
     /// For each node: (document index, count).
     by_node: FxHashMap<NodeId, Vec<(usize, u32)>>,
 }
 
 impl PendingMentions {
     /// Starts a document; its mentions are added under the index returned.
-    fn document(&mut self, name: &str) -> usize {
-        self.docs.push(name.to_string());
+    fn document(&mut self, name: &DocName) -> usize {
+        self.docs.push(name.clone());
         self.docs.len() - 1
     }
 
@@ -575,7 +581,7 @@ impl PendingMentions {
             }
             place[d] = p;
         }
-        let mut batch: Vec<(&str, u32)> = Vec::new();
+        let mut batch: Vec<(DocName, u32)> = Vec::new();
         for (n, mut list) in self.by_node.drain() {
             list.sort_by_key(|&(d, _)| place[d]);
             batch.clear();
@@ -585,7 +591,7 @@ impl PendingMentions {
                     Some((_, total)) if last_place == Some(place[d]) => {
                         *total = total.saturating_add(count);
                     }
-                    _ => batch.push((&docs[d], count)),
+                    _ => batch.push((docs[d].clone(), count)),
                 }
                 last_place = Some(place[d]);
             }
@@ -617,7 +623,9 @@ fn ingest_extraction(
         }
     }
     let mut nodes: Vec<Option<NodeId>> = Vec::with_capacity(ex.entities.len());
-    let doc_index = mentions.document(&doc.name);
+    // One copy of the name for all the document's mentions and evidence.
+    let name = DocName::from(doc.name.as_str());
+    let doc_index = mentions.document(&name);
     for (i, e) in ex.entities.iter().enumerate() {
         if e.count == 0 && !used[i] {
             nodes.push(None);
@@ -651,7 +659,7 @@ fn ingest_extraction(
             continue;
         };
         let evidence = Evidence {
-            doc: doc.name.clone(),
+            doc: name.clone(),
             sentence: doc.text[sent.start..sent.end].to_string(),
             start: u32::try_from(sent.start).unwrap_or(u32::MAX),
             end: u32::try_from(sent.end).unwrap_or(u32::MAX),

@@ -4,7 +4,7 @@
 //! BioCreative V CDR training set by `examples/train_cid.rs` and shipped as `cid_model.txt`.
 
 use super::document::Document;
-use super::relations::{Fact, Mention};
+use super::relations::{Fact, SentenceMentions};
 
 /// The shipped model: one `name<TAB>weight` line per feature, plus `threshold`.
 pub const MODEL: &str = include_str!("cid_model.txt");
@@ -120,7 +120,7 @@ fn has(text: &str, cues: &[&str]) -> bool {
 pub fn features(
     doc: &Document,
     lower: &str,
-    mentions: &[Vec<Mention>],
+    mentions: &SentenceMentions,
     kinds: &[String],
     facts: &[Fact],
 ) -> Vec<Pair> {
@@ -158,7 +158,7 @@ pub fn features(
     // ("hepatitis" beside "acute hepatitis"); annotators prefer the specific.
     let surfaces: Vec<Vec<String>> = {
         let mut v: Vec<Vec<String>> = vec![Vec::new(); n];
-        for ms in mentions {
+        for ms in mentions.iter() {
             for m in ms {
                 let t = lower[m.start..m.end].to_string();
                 if !v[m.ent].contains(&t) {

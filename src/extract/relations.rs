@@ -20,6 +20,73 @@ pub struct Mention {
     pub nested: bool,
 }
 
+/// The mentions of a document, grouped by sentence in one list: `mentions[i]` is the slice of
+/// sentence `i`, sorted by position. One list per document instead of one per sentence, since
+/// most sentences that hold a mention hold only a few.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SentenceMentions {
+    list: Vec<Mention>,
+    /// Where the mentions of each sentence end in `list`.
+    ends: Vec<usize>,
+}
+
+impl SentenceMentions {
+    /// Groups (sentence index, mention) pairs for a document of `sentences` sentences. Pairs of
+    /// one sentence keep their order; pairs naming a sentence past the last are dropped.
+    pub fn group(sentences: usize, mut pairs: Vec<(usize, Mention)>) -> SentenceMentions {
+        pairs.retain(|&(k, _)| k < sentences);
+        // Stable, and linear on the sorted input that extraction gives.
+        pairs.sort_by_key(|&(k, _)| k);
+        let mut ends = Vec::with_capacity(sentences);
+        let mut at = 0;
+        for k in 0..sentences {
+            while pairs.get(at).is_some_and(|&(s, _)| s == k) {
+                at += 1;
+            }
+            ends.push(at);
+        }
+        SentenceMentions {
+            list: pairs.into_iter().map(|(_, m)| m).collect(),
+            ends,
+        }
+    }
+
+    /// The number of sentences.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether the document has no sentence.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The mentions of sentence `i`, if the document has that sentence.
+    pub fn get(&self, i: usize) -> Option<&[Mention]> {
+        (i < self.len()).then(|| &self[i])
+    }
+
+    /// The mentions of each sentence in turn.
+    pub fn iter(&self) -> impl Iterator<Item = &[Mention]> + '_ {
+        (0..self.len()).map(|i| &self[i])
+    }
+
+    /// Every mention of the document, sentence after sentence.
+    pub fn all(&self) -> &[Mention] {
+        &self.list
+    }
+}
+
+impl std::ops::Index<usize> for SentenceMentions {
+    type Output = [Mention];
+
+    /// The mentions of sentence `i`; panics past the last sentence, as a slice index does.
+    fn index(&self, i: usize) -> &[Mention] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.list[start..self.ends[i]]
+    }
+}
+
 /// A candidate fact between document-local entities.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fact {
@@ -44,7 +111,7 @@ pub struct Context<'a> {
     /// `doc.text` lower-cased (ASCII), same byte offsets.
     pub lower: &'a str,
     /// Mentions of each sentence, sorted by position.
-    pub mentions: &'a [Vec<Mention>],
+    pub mentions: &'a SentenceMentions,
     /// The label of each document-local entity.
     pub labels: &'a [&'a str],
     /// The entity the document is about (its main drug), if any.
@@ -1670,6 +1737,30 @@ mod tests {
     }
 
     proptest! {
+        /// Grouping (sentence, mention) pairs gives each sentence exactly its own mentions, in
+        /// the order they came, whatever order the sentences came in.
+        #[test]
+        fn grouped_mentions_are_each_sentences_own(
+            pairs in prop::collection::vec((0..6usize, 0..50usize), 0..30),
+            sentences in 0..5usize,
+        ) {
+            let mention = |start: usize| Mention { start, end: start + 1, ent: 0, nested: false };
+            let grouped = SentenceMentions::group(
+                sentences,
+                pairs.iter().map(|&(k, at)| (k, mention(at))).collect(),
+            );
+            prop_assert_eq!(grouped.len(), sentences);
+            for k in 0..sentences {
+                let want: Vec<Mention> =
+                    pairs.iter().filter(|p| p.0 == k).map(|p| mention(p.1)).collect();
+                prop_assert_eq!(&grouped[k], &want[..]);
+                prop_assert_eq!(grouped.get(k), Some(&want[..]));
+            }
+            prop_assert_eq!(grouped.get(sentences), None);
+            let all: Vec<Mention> = grouped.iter().flatten().copied().collect();
+            prop_assert_eq!(grouped.all(), &all[..]);
+        }
+
         /// Counting words byte by byte agrees with splitting the text at whitespace.
         #[test]
         fn ascii_word_count_agrees_with_splitting(

@@ -110,7 +110,7 @@ impl Serialize for NodeJson<'_> {
     }
 }
 
-struct Mentions<'a>(&'a [(String, u32)]);
+struct Mentions<'a>(&'a [(crate::model::DocName, u32)]);
 
 impl Serialize for Mentions<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -134,7 +134,7 @@ pub fn write_facts(graph: &Graph, sub: &Subgraph, out: impl Write) -> io::Result
         let mut by_doc: BTreeMap<&str, (&crate::model::Evidence, bool)> = BTreeMap::new();
         for ev in &edge.evidence {
             by_doc
-                .entry(ev.doc.as_str())
+                .entry(&*ev.doc)
                 .and_modify(|(first, hedged)| {
                     if (ev.start, ev.end, &ev.sentence) < (first.start, first.end, &first.sentence)
                     {
@@ -162,7 +162,7 @@ pub fn write_entities(graph: &Graph, sub: &Subgraph, out: impl Write) -> io::Res
         let Some(node) = graph.node(n) else { continue };
         let End { name, label, .. } = end(graph, n);
         for (doc, _) in &node.mentions {
-            write_row(&mut out, [doc.as_str(), &name, &label])?;
+            write_row(&mut out, [doc, &name, &label])?;
         }
     }
     out.flush()

@@ -532,7 +532,7 @@ pub fn call(ctx: &Ctx, name: &str, args: Vec<QValue>) -> Result<QValue, QueryErr
                             .iter()
                             .map(|ev| {
                                 let mut m = BTreeMap::new();
-                                m.insert("doc".to_string(), QValue::String(ev.doc.clone()));
+                                m.insert("doc".to_string(), QValue::String(ev.doc.to_string()));
                                 m.insert(
                                     "sentence".to_string(),
                                     QValue::String(ev.sentence.clone()),
@@ -559,7 +559,7 @@ pub fn call(ctx: &Ctx, name: &str, args: Vec<QValue>) -> Result<QValue, QueryErr
                             .iter()
                             .map(|(doc, count)| {
                                 let mut m = BTreeMap::new();
-                                m.insert("doc".to_string(), QValue::String(doc.clone()));
+                                m.insert("doc".to_string(), QValue::String(doc.to_string()));
                                 m.insert("count".to_string(), QValue::Int(i64::from(*count)));
                                 QValue::Map(m)
                             })

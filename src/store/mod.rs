@@ -16,7 +16,7 @@ pub(crate) use bulk::EdgeSink;
 pub use index::{fold, IndexKey, NodeId, NodeList};
 pub use interner::Interner;
 
-use crate::model::{prop_get, prop_set, Edge, Evidence, Node, Props, Sym, Value};
+use crate::model::{prop_get, prop_set, DocName, Edge, Evidence, Node, Props, Sym, Value};
 use adjacency::{Adjacency, EdgeEnds};
 use index::{IndexedKeys, NodeIndexes};
 use petgraph::stable_graph::{EdgeIndex, StableDiGraph};
@@ -728,16 +728,28 @@ impl Graph {
 
     /// Adds `count` mentions of a node in document `doc`.
     pub fn add_mentions(&mut self, n: NodeId, doc: &str, count: u32) -> Result<(), StoreError> {
+        self.put_mentions(n, doc, || doc.into(), count)
+    }
+
+    /// Adds `count` mentions of node `n` in the document named `doc`; `name` makes the
+    /// name to keep when the node has no mention of it yet.
+    fn put_mentions(
+        &mut self,
+        n: NodeId,
+        doc: &str,
+        name: impl FnOnce() -> DocName,
+        count: u32,
+    ) -> Result<(), StoreError> {
         let node = self.node_mut(n)?;
         // A build writes each node's mentions in document order: a document after the last
         // one goes at the end, without a search through the list.
-        if node.mentions.last().is_none_or(|(d, _)| d.as_str() < doc) {
-            node.mentions.push((doc.to_string(), count));
+        if node.mentions.last().is_none_or(|(d, _)| &**d < doc) {
+            node.mentions.push((name(), count));
             return Ok(());
         }
-        match node.mentions.binary_search_by(|(d, _)| d.as_str().cmp(doc)) {
+        match node.mentions.binary_search_by(|(d, _)| (**d).cmp(doc)) {
             Ok(i) => node.mentions[i].1 = node.mentions[i].1.saturating_add(count),
-            Err(i) => node.mentions.insert(i, (doc.to_string(), count)),
+            Err(i) => node.mentions.insert(i, (name(), count)),
         }
         Ok(())
     }
@@ -745,22 +757,26 @@ impl Graph {
     /// Records the mentions of node `n` in several documents, given in the order of their
     /// names, each name once. A build gives a node's mentions so; when they all come after the
     /// node's last document they are appended without a comparison each.
-    pub fn add_mentions_in_order(
+    pub fn add_mentions_in_order<D: AsRef<str> + Into<DocName> + Clone>(
         &mut self,
         n: NodeId,
-        mentions: &[(&str, u32)],
+        mentions: &[(D, u32)],
     ) -> Result<(), StoreError> {
         let node = self.node_mut(n)?;
-        let Some(&(first, _)) = mentions.first() else {
+        let Some((first, _)) = mentions.first() else {
             return Ok(());
         };
-        if node.mentions.last().is_none_or(|(d, _)| d.as_str() < first) {
+        if node
+            .mentions
+            .last()
+            .is_none_or(|(d, _)| &**d < first.as_ref())
+        {
             node.mentions
-                .extend(mentions.iter().map(|&(d, c)| (d.to_string(), c)));
+                .extend(mentions.iter().map(|(d, c)| (d.clone().into(), *c)));
             return Ok(());
         }
-        for &(d, c) in mentions {
-            self.add_mentions(n, d, c)?;
+        for (d, c) in mentions {
+            self.put_mentions(n, d.as_ref(), || d.clone().into(), *c)?;
         }
         Ok(())
     }
@@ -768,7 +784,7 @@ impl Graph {
     /// Forgets the mentions of a node in document `doc`.
     pub fn clear_mentions(&mut self, n: NodeId, doc: &str) -> Result<(), StoreError> {
         let node = self.node_mut(n)?;
-        node.mentions.retain(|(d, _)| d != doc);
+        node.mentions.retain(|(d, _)| &**d != doc);
         Ok(())
     }
 

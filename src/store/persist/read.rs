@@ -13,11 +13,12 @@
 //! then the edges (source position, target position, type, properties, evidence). A value is
 //! its variant's index followed by its content, as serde writes an enum.
 
-use crate::model::{Edge, Evidence, Node, Props, Sym, Value};
+use crate::model::{DocName, Edge, Evidence, Node, Props, Sym, Value};
 use crate::store::bulk::{self, Unfinished};
 use crate::store::{GraphRecords, StoreError};
 use bincode::de::{BorrowDecode, BorrowDecoder, Decode};
 use bincode::error::{AllowedEnumVariants, DecodeError};
+use rustc_hash::FxHashSet;
 use smallvec::SmallVec;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -62,7 +63,8 @@ impl<'de, 's> BorrowDecode<'de, &'s mut ReadState> for GraphPayload {
     ) -> Result<Self, DecodeError> {
         let (max_nodes, max_edges) = (d.context().max_nodes, d.context().max_edges);
         let symbols = symbols(d, max_nodes)?;
-        let nodes = nodes(d, max_nodes)?;
+        let mut names = DocNames::default();
+        let nodes = nodes(d, max_nodes, &mut names)?;
         let refusal = RefCell::new(None);
         let keep = |e: StoreError| {
             let message = DecodeError::OtherString(e.to_string());
@@ -73,7 +75,7 @@ impl<'de, 's> BorrowDecode<'de, &'s mut ReadState> for GraphPayload {
             let count = len(d)?;
             sink.reserve(count.min(max_edges)).map_err(keep)?;
             for _ in 0..count {
-                let (src, dst, edge) = edge(d)?;
+                let (src, dst, edge) = edge(d, &mut names)?;
                 sink.push(src, dst, edge).map_err(keep)?;
             }
             Ok(())
@@ -94,11 +96,12 @@ impl<'de, 's> BorrowDecode<'de, &'s mut ReadState> for RecordsPayload {
     ) -> Result<Self, DecodeError> {
         let (max_nodes, max_edges) = (d.context().max_nodes, d.context().max_edges);
         let symbols = symbols(d, max_nodes)?;
-        let nodes = nodes(d, max_nodes)?;
+        let mut names = DocNames::default();
+        let nodes = nodes(d, max_nodes, &mut names)?;
         let count = len(d)?;
         let mut edges = Vec::with_capacity(count.min(max_edges));
         for _ in 0..count {
-            edges.push(edge(d)?);
+            edges.push(edge(d, &mut names)?);
         }
         Ok(RecordsPayload(GraphRecords {
             symbols,
@@ -123,6 +126,23 @@ fn sym<'de, D: BorrowDecoder<'de>>(d: &mut D) -> Result<Sym, DecodeError> {
     Ok(Sym(u32::decode(d)?))
 }
 
+/// The document names read so far: every mention and piece of evidence of one document
+/// shares one copy of its name, as they did in the graph that was saved.
+#[derive(Default)]
+struct DocNames(FxHashSet<DocName>);
+
+impl DocNames {
+    fn read<'de, D: BorrowDecoder<'de>>(&mut self, d: &mut D) -> Result<DocName, DecodeError> {
+        let name = <&str>::borrow_decode(d)?;
+        if let Some(known) = self.0.get(name) {
+            return Ok(known.clone());
+        }
+        let fresh = DocName::from(name);
+        self.0.insert(fresh.clone());
+        Ok(fresh)
+    }
+}
+
 /// The symbol table; a symbol takes at least its length byte, a node three.
 fn symbols<'de, D: BorrowDecoder<'de>>(
     d: &mut D,
@@ -139,13 +159,14 @@ fn symbols<'de, D: BorrowDecoder<'de>>(
 fn nodes<'de, D: BorrowDecoder<'de>>(
     d: &mut D,
     max_nodes: usize,
+    names: &mut DocNames,
 ) -> Result<Vec<Node>, DecodeError> {
     let count = len(d)?;
     let mut out = Vec::with_capacity(count.min(max_nodes));
     for _ in 0..count {
         let labels = small_list(d, sym)?;
         let props = props(d)?;
-        let mentions = list(d, |d| Ok((string(d)?, u32::decode(d)?)))?;
+        let mentions = list(d, |d| Ok((names.read(d)?, u32::decode(d)?)))?;
         out.push(Node {
             labels,
             props,
@@ -156,12 +177,15 @@ fn nodes<'de, D: BorrowDecoder<'de>>(
 }
 
 /// An edge as (source position, target position, edge).
-fn edge<'de, D: BorrowDecoder<'de>>(d: &mut D) -> Result<(u32, u32, Edge), DecodeError> {
+fn edge<'de, D: BorrowDecoder<'de>>(
+    d: &mut D,
+    names: &mut DocNames,
+) -> Result<(u32, u32, Edge), DecodeError> {
     let src = u32::decode(d)?;
     let dst = u32::decode(d)?;
     let ty = sym(d)?;
     let props = props(d)?;
-    let evidence = list(d, evidence)?;
+    let evidence = list(d, |d| evidence(d, names))?;
     Ok((
         src,
         dst,
@@ -173,9 +197,12 @@ fn edge<'de, D: BorrowDecoder<'de>>(d: &mut D) -> Result<(u32, u32, Edge), Decod
     ))
 }
 
-fn evidence<'de, D: BorrowDecoder<'de>>(d: &mut D) -> Result<Evidence, DecodeError> {
+fn evidence<'de, D: BorrowDecoder<'de>>(
+    d: &mut D,
+    names: &mut DocNames,
+) -> Result<Evidence, DecodeError> {
     Ok(Evidence {
-        doc: string(d)?,
+        doc: names.read(d)?,
         sentence: string(d)?,
         start: u32::decode(d)?,
         end: u32::decode(d)?,
