@@ -1098,11 +1098,7 @@ pub fn find_abbreviations(text: &str, learned: &[(String, usize)], hits: &[Hit])
 
 /// How many ASCII letters and digits run from `bytes[i]`.
 fn ascii_word_len(bytes: &[u8], i: usize) -> usize {
-    bytes.get(i..).map_or(0, |rest| {
-        rest.iter()
-            .take_while(|b| b.is_ascii_alphanumeric())
-            .count()
-    })
+    super::ascii::alnum_run(bytes, i)
 }
 
 /// The length of the UTF-8 sequence that starts with byte `b` (1 for a stray byte).

@@ -1,6 +1,7 @@
 //! Reading text into candidate facts. Pure: text in, candidates out; it never touches the store.
 //! [`build_into`] is the glue that hands the candidates to [`crate::ingest::Ingest`].
 
+mod ascii;
 pub mod curation;
 pub mod document;
 pub mod lexicon;
@@ -16,6 +17,7 @@ use document::Document;
 use lexicon::{Hit, Lexicon};
 use relations::{Context, Fact, Mention, SentenceMentions};
 use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -167,6 +169,7 @@ fn expand_ellipses(doc: &Document, lower: &str, lex: &Lexicon, hits: Vec<Hit>) -
         return out;
     }
     let mut out = hits.clone();
+    let mut candidate = String::new();
     for h in hits.iter().filter(|h| !h.nested) {
         let name = &lower[h.start..h.end];
         let rest = &lower[h.end..];
@@ -177,11 +180,11 @@ fn expand_ellipses(doc: &Document, lower: &str, lex: &Lexicon, hits: Vec<Hit>) -
             continue;
         };
         let tail_start = lower.len() - after.len();
-        let ws: Vec<&str> = name.split(' ').collect();
+        let ws: SmallVec<[&str; 8]> = name.split(' ').collect();
         if ws.len() < 2 {
             continue;
         }
-        let next: Vec<(usize, &str)> = after
+        let next: SmallVec<[(usize, &str); 3]> = after
             .split(' ')
             .scan(tail_start, |pos, w| {
                 let at = *pos;
@@ -191,7 +194,8 @@ fn expand_ellipses(doc: &Document, lower: &str, lex: &Lexicon, hits: Vec<Hit>) -
             .take(3)
             .collect();
         'found: for keep in (1..ws.len()).rev() {
-            let prefix = ws[..keep].join(" ");
+            // The name's first `keep` words, as the name spells them.
+            let prefix = &name[..ws[..keep].iter().map(|w| w.len()).sum::<usize>() + keep - 1];
             for take in (1..=next.len()).rev() {
                 let last = next[take - 1];
                 let word_end = last.0
@@ -203,7 +207,10 @@ fn expand_ellipses(doc: &Document, lower: &str, lex: &Lexicon, hits: Vec<Hit>) -
                     continue;
                 }
                 let tail = &lower[tail_start..word_end];
-                let candidate = format!("{prefix} {tail}");
+                candidate.clear();
+                candidate.push_str(prefix);
+                candidate.push(' ');
+                candidate.push_str(tail);
                 if let Some(entry) = lex.lookup(&candidate) {
                     if entry == h.entry {
                         continue;

@@ -6,6 +6,7 @@
 //! "do not", never inside "cannot" or "nothing". Whether the rest of the phrase ends where a word
 //! does is for the caller to check, since some lists want whole words and others a prefix.
 
+use super::ascii::alnum_run;
 use super::lexicon::short_key;
 use rustc_hash::FxHashMap;
 
@@ -150,10 +151,8 @@ impl<T: Copy> Phrases<T> {
         while i < end {
             match self.class[usize::from(bytes[i])] {
                 WORD => {
-                    let mut j = i + 1;
-                    while j < end && self.class[usize::from(bytes[j])] == WORD {
-                        j += 1;
-                    }
+                    // Word bytes are exactly the ASCII letters and digits.
+                    let j = i + 1 + alnum_run(bytes, i + 1);
                     // A letter of another script after the run continues the word.
                     let whole = j == end
                         || self.class[usize::from(bytes[j])] != NON_ASCII

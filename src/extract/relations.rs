@@ -5,6 +5,7 @@
 use super::document::{BlockKind, Chrome, Document};
 use super::phrases::Phrases;
 use aho_corasick::AhoCorasick;
+use smallvec::SmallVec;
 use std::sync::OnceLock;
 
 /// An entity mention inside a document, as relation patterns see it.
@@ -19,6 +20,9 @@ pub struct Mention {
     /// True for a name inside a longer one; such mentions are not arguments of patterns.
     pub nested: bool,
 }
+
+/// The entities a pattern found on one side of a trigger: most often one or two, kept inline.
+type Ents = SmallVec<[usize; 4]>;
 
 /// The mentions of a document, grouped by sentence in one list: `mentions[i]` is the slice of
 /// sentence `i`, sorted by position. One list per document instead of one per sentence, since
@@ -555,7 +559,7 @@ struct Sent<'a, 'c> {
     /// Which of the cues that gate whole patterns the sentence holds.
     cues: CueFlags,
     /// For each argument, whether it is coordinated with the next; filled on first use.
-    linked: std::cell::OnceCell<Vec<bool>>,
+    linked: std::cell::OnceCell<SmallVec<[bool; 16]>>,
 }
 
 /// The entity names that effect adjectives stand for ("antidepressant effects" → depression).
@@ -814,7 +818,7 @@ impl Sent<'_, '_> {
 
     /// Skips an introductory phrase ("In rats, ", "Like cocaine, ") at a clause start,
     /// returning the new start and the mentions of a "like" phrase.
-    fn skip_intro(&self, start: usize, pos: usize) -> (usize, Vec<usize>) {
+    fn skip_intro(&self, start: usize, pos: usize) -> (usize, Ents) {
         let hay = self.text(start, pos);
         let first: &str = hay
             .trim_start_matches(|c: char| !c.is_alphanumeric())
@@ -822,13 +826,13 @@ impl Sent<'_, '_> {
             .next()
             .unwrap_or("");
         if !INTROS.contains(&first) {
-            return (start, Vec::new());
+            return (start, Ents::new());
         }
         let Some(comma) = hay.find(", ") else {
-            return (start, Vec::new());
+            return (start, Ents::new());
         };
         let cut = start + comma + 2;
-        let mut like = Vec::new();
+        let mut like = Ents::new();
         if first == "like" {
             like = self
                 .args
@@ -885,7 +889,7 @@ impl Sent<'_, '_> {
 
     /// The subjects of a trigger: the leftmost mention of its clause (with the mentions
     /// coordinated with it), or what a pronoun or a relative clause points to.
-    fn subjects(&self, t: &Trig, domain_ok: &dyn Fn(&str) -> bool) -> (Vec<usize>, f64) {
+    fn subjects(&self, t: &Trig, domain_ok: &dyn Fn(&str) -> bool) -> (Ents, f64) {
         let (mut cs, opener) = self.clause_start(t.start);
         let (skipped, like) = self.skip_intro(cs, t.start);
         cs = skipped;
@@ -911,10 +915,10 @@ impl Sent<'_, '_> {
                             .any(|o| o.start >= m.end && o.end <= t.start)
                         && !self.in_parens(m.start);
                     if gap_ok && domain_ok(self.label(m.ent)) {
-                        return (vec![m.ent], 0.9);
+                        return (smallvec::smallvec![m.ent], 0.9);
                     }
                 }
-                return (Vec::new(), 0.0);
+                return (Ents::new(), 0.0);
             }
         }
         let is_cand = |i: usize| {
@@ -925,11 +929,11 @@ impl Sent<'_, '_> {
             (0..self.args.len()).find(|&i| is_cand(i) && domain_ok(self.label(self.args[i].ent)))
         {
             if words(self.text(self.args[i].end, t.start)) > 14 {
-                return (Vec::new(), 0.0);
+                return (Ents::new(), 0.0);
             }
             let chain = || self.chain(i).filter(|&j| self.args[j].end <= t.start);
             let drugs_listed = chain().any(|j| self.label(self.args[j].ent) == "Drug");
-            let mut out: Vec<usize> = chain()
+            let mut out: Ents = chain()
                 .map(|j| self.args[j].ent)
                 .filter(|&e| !(drugs_listed && self.label(e) == "DrugClass"))
                 .collect();
@@ -959,9 +963,9 @@ impl Sent<'_, '_> {
                 if let Some(m) = near {
                     if words(self.text(m.end, open_at)) == 0 {
                         return if domain_ok(self.label(m.ent)) {
-                            (vec![m.ent], 0.85)
+                            (smallvec::smallvec![m.ent], 0.85)
                         } else {
-                            (Vec::new(), 0.0)
+                            (Ents::new(), 0.0)
                         };
                     }
                 }
@@ -974,22 +978,22 @@ impl Sent<'_, '_> {
                     let (s, c) = self.subjects(&prev, domain_ok);
                     return (s, c * 0.9);
                 }
-                return (Vec::new(), 0.0);
+                return (Ents::new(), 0.0);
             }
         }
         if let Some(p) = clause_pronoun_pos(clause) {
             if let Some((e, c)) = self.antecedent(cs + p, domain_ok) {
-                return (vec![e], c);
+                return (smallvec::smallvec![e], c);
             }
         }
-        (Vec::new(), 0.0)
+        (Ents::new(), 0.0)
     }
 
     /// The objects of a trigger: the first mention after it, close enough, with those
     /// coordinated with it.
-    fn objects(&self, t: &Trig) -> Vec<usize> {
+    fn objects(&self, t: &Trig) -> Ents {
         let Some(mut first) = self.args.iter().position(|m| m.start >= t.end) else {
-            return Vec::new();
+            return Ents::new();
         };
         // "microglia-mediated inflammation": the mention is a modifier; the head follows.
         if self.cx.lower[self.args[first].end..].starts_with('-') {
@@ -1017,10 +1021,10 @@ impl Sent<'_, '_> {
         let n = words(gap);
         // Only a long gap needs to know whether it introduces a list.
         if n > limit && !(n <= 12 && LIST_INTRO.iter().any(|w| has(gap, w))) {
-            return Vec::new();
+            return Ents::new();
         }
         if gap.contains(';') || has(gap, " which ") || has(gap, " while ") || has(gap, " but ") {
-            return Vec::new();
+            return Ents::new();
         }
         let blocked = self.trigs.iter().any(|o| {
             o.start >= t.end
@@ -1029,7 +1033,7 @@ impl Sent<'_, '_> {
                 && !(t.kind == Kind::IsA && o.kind == Kind::IsA)
         });
         if blocked {
-            return Vec::new();
+            return Ents::new();
         }
         self.chain(first).map(|i| self.args[i].ent).collect()
     }
@@ -1070,7 +1074,7 @@ impl Sent<'_, '_> {
 
     fn triggered(&self, facts: &mut Vec<Fact>) {
         // (subjects, objects) of the previous trigger, for participial chains.
-        let mut prev: Option<(Vec<usize>, Vec<usize>, bool)> = None;
+        let mut prev: Option<(Ents, Ents, bool)> = None;
         for t in &self.trigs {
             if matches!(t.kind, Kind::Include) {
                 self.include_list(t, facts);
@@ -1115,7 +1119,7 @@ impl Sent<'_, '_> {
                         "resulting in" | "leading to" | "contributing to"
                     ) && po.last().is_some_and(|&o| AGENTS.contains(&self.label(o))) =>
                 {
-                    (vec![*po.last().unwrap_or(&0)], 0.8)
+                    (smallvec::smallvec![*po.last().unwrap_or(&0)], 0.8)
                 }
                 _ => self.subjects(t, &domain_ok),
             };
