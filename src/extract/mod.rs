@@ -18,6 +18,7 @@ use lexicon::{Hit, Lexicon};
 use relations::{Context, Fact, Mention, SentenceMentions};
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -559,17 +560,18 @@ struct PendingMentions {
     /// Document names, by arrival.
     docs: Vec<DocName>,
     /// For each node: (document index, count).
-    by_node: FxHashMap<NodeId, Vec<(usize, u32)>>,
+    by_node: FxHashMap<NodeId, Vec<(u32, u32)>>,
 }
 
 impl PendingMentions {
     /// Starts a document; its mentions are added under the index returned.
-    fn document(&mut self, name: &DocName) -> usize {
+    fn document(&mut self, name: &DocName) -> u32 {
         self.docs.push(name.clone());
-        self.docs.len() - 1
+        // Four billion documents' names would not fit in memory before the index overflowed.
+        u32::try_from(self.docs.len() - 1).unwrap_or(u32::MAX)
     }
 
-    fn add(&mut self, n: NodeId, doc: usize, count: u32) {
+    fn add(&mut self, n: NodeId, doc: u32, count: u32) {
         self.by_node.entry(n).or_default().push((doc, count));
     }
 
@@ -590,10 +592,11 @@ impl PendingMentions {
         }
         let mut batch: Vec<(DocName, u32)> = Vec::new();
         for (n, mut list) in self.by_node.drain() {
-            list.sort_by_key(|&(d, _)| place[d]);
+            list.sort_by_key(|&(d, _)| place[d as usize]);
             batch.clear();
             let mut last_place = None;
             for (d, count) in list {
+                let d = d as usize;
                 match batch.last_mut() {
                     Some((_, total)) if last_place == Some(place[d]) => {
                         *total = total.saturating_add(count);
@@ -713,9 +716,13 @@ pub fn build_into(
     let mut mentions = PendingMentions::default();
     // Facts by type, keyed by the relation's static name: the report's own keys are strings.
     let mut counts: FxHashMap<&'static str, usize> = FxHashMap::default();
+    // One buffer for every file: most are small, and reading into the room the last one left
+    // needs neither an allocation nor a question to the file system about the file's size.
+    let mut bytes = Vec::new();
     for (i, path) in files.iter().enumerate() {
-        match std::fs::read(path) {
-            Ok(bytes) => {
+        bytes.clear();
+        match std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)) {
+            Ok(_) => {
                 for doc in read_documents(path, &bytes, &mut report.warnings) {
                     if !fresh {
                         // What goes depends on the mentions the graph holds.
