@@ -3,10 +3,10 @@
 //!
 //! Usage: extract_dump FACTS.tsv ENTITIES.tsv INPUT...
 
+use nix::sys::resource::{getrusage, UsageWho};
 use pharmakg::extract::{build_into, BuildRequest};
 use pharmakg::store::XREF;
 use pharmakg::{Graph, Value};
-use nix::sys::resource::{getrusage, UsageWho};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Write;

@@ -5,7 +5,7 @@
 //! label that answers to its name or one of its aliases (case-insensitively); a repeated fact
 //! (subject, TYPE, object) joins the existing edge and adds its evidence.
 
-use crate::model::{DocName, Evidence, Value};
+use crate::model::{DocName, Evidence, Sym, Value};
 use crate::store::{fold, EdgeId, Graph, NodeId, StoreError, ALIASES, CONFIDENCE, NAME, XREF};
 use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 use std::hash::{Hash, Hasher};
@@ -54,6 +54,8 @@ pub struct Ingest<'g> {
     fingerprints: FxHashSet<(EdgeId, u64)>,
     /// Edges whose evidence has been fingerprinted.
     fingerprinted: FxHashSet<EdgeId>,
+    /// The symbol of the `confidence` key, once a fact has interned it.
+    confidence: Option<Sym>,
 }
 
 /// The document whose evidence is arriving.
@@ -96,6 +98,7 @@ impl<'g> Ingest<'g> {
             held: None,
             fingerprints: FxHashSet::default(),
             fingerprinted: FxHashSet::default(),
+            confidence: None,
         }
     }
 
@@ -205,9 +208,12 @@ impl<'g> Ingest<'g> {
                     Some(ev) => self.add_evidence(e, ev)?,
                     None => false,
                 };
+                let key = *self
+                    .confidence
+                    .get_or_insert_with(|| self.graph.intern(CONFIDENCE));
                 let old = self
                     .graph
-                    .edge_prop(e, CONFIDENCE)
+                    .edge_prop_sym(e, key)
                     .and_then(Value::as_f64)
                     .unwrap_or(0.0);
                 let updated = if is_new {
@@ -216,7 +222,7 @@ impl<'g> Ingest<'g> {
                     old.max(confidence)
                 };
                 self.graph
-                    .set_edge_prop(e, CONFIDENCE, Value::Float(updated))?;
+                    .set_edge_prop_sym(e, key, Value::Float(updated))?;
                 Ok(e)
             }
             None => {

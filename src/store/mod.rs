@@ -209,7 +209,11 @@ impl Graph {
 
     /// An edge property by key text.
     pub fn edge_prop(&self, e: EdgeId, key: &str) -> Option<&Value> {
-        let key = self.interner.get(key)?;
+        self.edge_prop_sym(e, self.interner.get(key)?)
+    }
+
+    /// An edge property by the key's symbol.
+    pub fn edge_prop_sym(&self, e: EdgeId, key: Sym) -> Option<&Value> {
         prop_get(&self.edge(e)?.props, key)
     }
 
@@ -656,6 +660,17 @@ impl Graph {
         value: Value,
     ) -> Result<Option<Value>, StoreError> {
         let key = self.intern(key);
+        self.set_edge_prop_sym(e, key, value)
+    }
+
+    /// [`Graph::set_edge_prop`] with the key's symbol, for a writer that sets one key on many
+    /// edges and looks its text up once.
+    pub fn set_edge_prop_sym(
+        &mut self,
+        e: EdgeId,
+        key: Sym,
+        value: Value,
+    ) -> Result<Option<Value>, StoreError> {
         let edge = self.edge_mut(e)?;
         Ok(prop_set(&mut edge.props, key, value))
     }
