@@ -7,7 +7,7 @@ use aho_corasick::{
     AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
 };
 use rustc_hash::FxHashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// The lexicon files built into the binary, in the order they are read.
 pub const BUILTIN_FILES: [(&str, &str); 14] = [
@@ -118,7 +118,10 @@ pub struct Lexicon {
     effect_entries: Vec<usize>,
     /// For each Aho-Corasick pattern: its entry, its text and whether it must match in case.
     patterns: Vec<(usize, String, bool)>,
-    matcher: AhoCorasick,
+    /// The case-insensitive patterns, searched anchored where the first-word table cannot
+    /// decide (a word that opens with a bracket or runs into another script); built the first
+    /// time such a place may open a name, since most texts have none and it is the largest.
+    matcher: OnceLock<AhoCorasick>,
     /// The case-sensitive patterns, searched in the text as written.
     exact: AhoCorasick,
     /// The index in `patterns` of each pattern of `matcher` and `inner`, and of `exact`.
@@ -561,24 +564,11 @@ impl Lexicon {
         }
         // Short capitalised abbreviations (DA, NE, DAT) are searched in the text as written:
         // searched in lower case they would match inside countless words and slow the scan.
-        let empty =
-            || AhoCorasick::new(std::iter::empty::<&str>()).expect("an empty matcher builds");
-        let build = |kind: MatchKind, anchored: bool, cs: bool| {
-            let mut b = AhoCorasickBuilder::new();
-            b.match_kind(kind).prefilter(false);
-            if anchored {
-                // Names are looked for only where a word starts: anchored searches walk a few
-                // bytes of the trie instead of scanning every byte.
-                b.start_kind(StartKind::Anchored)
-                    .kind(Some(AhoCorasickKind::ContiguousNFA));
-            }
-            b.build(
-                patterns
-                    .iter()
-                    .filter(|(_, _, c)| *c == cs)
-                    .map(|(_, p, _)| p.as_str()),
-            )
-            .unwrap_or_else(|_| empty())
+        let of_case = |cs: bool| {
+            patterns
+                .iter()
+                .filter(move |(_, _, c)| *c == cs)
+                .map(|(_, p, _)| p.as_str())
         };
         // Each automaton holds one case class; these give the index in `patterns` of each of
         // its patterns.
@@ -588,9 +578,13 @@ impl Lexicon {
                 .collect()
         };
         let (lower_ids, exact_ids) = (ids(false), ids(true));
-        let matcher = build(MatchKind::LeftmostLongest, true, false);
-        let exact = build(MatchKind::LeftmostLongest, true, true);
-        let inner = build(MatchKind::Standard, false, false);
+        let matcher = OnceLock::new();
+        let exact = anchored_automaton(of_case(true));
+        let inner = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .prefilter(false)
+            .build(of_case(false))
+            .unwrap_or_else(|_| empty_automaton());
         let by_xref = seen_xref;
         let starts = Starts::new(patterns.iter().filter(|p| !p.2).map(|p| p.1.as_str()));
         let exact_starts = Starts::new(patterns.iter().filter(|p| p.2).map(|p| p.1.as_str()));
@@ -604,7 +598,7 @@ impl Lexicon {
                         .filter(|p| p.2)
                         .map(|p| p.1.to_ascii_lowercase()),
                 )
-                .unwrap_or_else(|_| empty());
+                .unwrap_or_else(|_| empty_automaton());
             patterns
                 .iter()
                 .map(|(_, p, _)| inside_of(&p.to_ascii_lowercase(), &inner, &lower_ids, &folded))
@@ -643,6 +637,18 @@ impl Lexicon {
             by_name,
             by_xref,
         }
+    }
+
+    /// The automaton of the case-insensitive patterns, for anchored searches.
+    fn matcher(&self) -> &AhoCorasick {
+        self.matcher.get_or_init(|| {
+            anchored_automaton(
+                self.patterns
+                    .iter()
+                    .filter(|(_, _, cs)| !cs)
+                    .map(|(_, p, _)| p.as_str()),
+            )
+        })
     }
 
     /// Whether a name may stand as whole words at `lower[i..]`, a word start. A match that
@@ -857,7 +863,7 @@ impl Lexicon {
                 .flatten()
                 .map(|m| (m, &self.exact_ids)),
             in_lower
-                .then(|| anchored(&self.matcher, lower))
+                .then(|| anchored(self.matcher(), lower))
                 .flatten()
                 .map(|m| (m, &self.lower_ids)),
         ]
@@ -985,6 +991,24 @@ fn inside_of(
         names,
         exact_starts: opens.into_iter().map(index).collect(),
     }))
+}
+
+/// An automaton that finds nothing, for patterns the builder refuses.
+fn empty_automaton() -> AhoCorasick {
+    AhoCorasick::new(std::iter::empty::<&str>()).expect("an empty matcher builds")
+}
+
+/// The longest of `patterns` that opens where an anchored search starts. Names are looked for
+/// only where a word starts: anchored searches walk a few bytes of the trie instead of
+/// scanning every byte.
+fn anchored_automaton<'a>(patterns: impl IntoIterator<Item = &'a str>) -> AhoCorasick {
+    AhoCorasickBuilder::new()
+        .match_kind(MatchKind::LeftmostLongest)
+        .prefilter(false)
+        .start_kind(StartKind::Anchored)
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
+        .build(patterns)
+        .unwrap_or_else(|_| empty_automaton())
 }
 
 /// Picks the longest non-overlapping matches and keeps what lies inside them as nested.
@@ -1173,6 +1197,22 @@ mod tests {
             let lower = text.to_ascii_lowercase();
             prop_assert_eq!(lex.find_with(&text, &lower, true), lex.find_with(&text, &lower, false));
         }
+    }
+
+    #[test]
+    fn the_large_automaton_is_built_only_where_the_first_words_cannot_decide() {
+        let lex = lexicon();
+        let plain = "NMDA receptor antagonists (such as ketamine) block dopamine transporters.";
+        let found = lex.find(plain, &plain.to_ascii_lowercase());
+        assert_eq!(found.len(), 4, "{found:?}");
+        assert!(lex.matcher.get().is_none(), "plain words need no automaton");
+        let other_script = "Exercise releases β-endorphin.";
+        let found = lex.find(other_script, &other_script.to_ascii_lowercase());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            lex.matcher.get().is_some(),
+            "a word of another script needs it"
+        );
     }
 
     #[test]
