@@ -7,7 +7,8 @@ use aho_corasick::{
     AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
 };
 use rustc_hash::FxHashMap;
-use std::sync::{Arc, OnceLock};
+use std::rc::Rc;
+use std::sync::OnceLock;
 
 /// The lexicon files built into the binary, in the order they are read.
 pub const BUILTIN_FILES: [(&str, &str); 14] = [
@@ -113,7 +114,7 @@ pub struct FindScratch {
 pub struct Lexicon {
     entries: Vec<Entry>,
     /// Each entry as a document names it (no aliases), shared by every document that does.
-    specs: Vec<Arc<EntitySpec>>,
+    specs: Vec<Rc<EntitySpec>>,
     /// The entries that effect adjectives stand for, in the order relation patterns list them.
     effect_entries: Vec<usize>,
     /// For each Aho-Corasick pattern: its entry, its text and whether it must match in case.
@@ -608,7 +609,7 @@ impl Lexicon {
         let specs = entries
             .iter()
             .map(|e| {
-                Arc::new(EntitySpec {
+                Rc::new(EntitySpec {
                     name: e.name.clone(),
                     label: e.label.clone(),
                     xref: e.xref.clone(),
@@ -678,7 +679,7 @@ impl Lexicon {
     }
 
     /// Entry `i` as a document names it: name, label and external id, without aliases.
-    pub fn spec(&self, i: usize) -> Option<&Arc<EntitySpec>> {
+    pub fn spec(&self, i: usize) -> Option<&Rc<EntitySpec>> {
         self.specs.get(i)
     }
 

@@ -20,7 +20,7 @@ use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::rc::Rc;
 
 /// What `pharmakg build` was asked to do.
 #[derive(Debug, Clone, Default)]
@@ -54,8 +54,9 @@ pub struct BuildReport {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DocEntity {
     /// How ingestion should name and merge it; shared, since every document that names a
-    /// lexicon entry names it alike.
-    pub spec: Arc<EntitySpec>,
+    /// lexicon entry names it alike (counted without atomics: a build runs on one thread, and
+    /// documents take and drop dozens of these each).
+    pub spec: Rc<EntitySpec>,
     /// Mentions in the document (0 for an entity only a pattern implies).
     pub count: u32,
     /// Where it came from, so repeated documents map to the same node quickly.
@@ -284,7 +285,7 @@ fn annotated_mentions(doc: &Document, lex: &Lexicon) -> (Vec<DocEntity>, Sentenc
                 ),
             };
             entities.push(DocEntity {
-                spec: Arc::new(EntitySpec {
+                spec: Rc::new(EntitySpec {
                     name,
                     label,
                     xref: Some(xref.clone()),
