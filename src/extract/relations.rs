@@ -1707,9 +1707,30 @@ fn finish(mut facts: Vec<Fact>, _cx: &Context) -> Vec<Fact> {
         .map(|f| (f.subject, f.object))
         .collect();
     facts.retain(|f| !(f.relation == "BINDS" && strong.contains(&(f.subject, f.object))));
-    let mut seen = rustc_hash::FxHashSet::default();
-    facts.retain(|f| seen.insert((f.subject, f.relation, f.object, f.sentence)));
+    drop_repeats(&mut facts);
     facts
+}
+
+/// Keeps the first of facts that repeat (subject, relation, object, sentence), in order.
+fn drop_repeats(facts: &mut Vec<Fact>) {
+    let same = |a: &Fact, b: &Fact| {
+        (a.subject, a.object, a.sentence) == (b.subject, b.object, b.sentence)
+            && a.relation == b.relation
+    };
+    if facts.len() > 256 {
+        let mut seen = rustc_hash::FxHashSet::default();
+        facts.retain(|f| seen.insert((f.subject, f.relation, f.object, f.sentence)));
+        return;
+    }
+    // A document's facts are few: comparing each with those kept costs less than hashing.
+    let mut kept = 0;
+    for i in 0..facts.len() {
+        if !facts[..kept].iter().any(|k| same(k, &facts[i])) {
+            facts.swap(kept, i);
+            kept += 1;
+        }
+    }
+    facts.truncate(kept);
 }
 
 #[cfg(test)]
@@ -1741,6 +1762,36 @@ mod tests {
     }
 
     proptest! {
+        /// Repeated facts go, the first of each stays, and the order holds, on short lists
+        /// (compared pairwise) and long ones (hashed) alike.
+        #[test]
+        fn repeated_facts_keep_their_first_in_order(
+            keys in prop::collection::vec((0..3usize, 0..2usize, 0..3usize, 0..3usize), 0..400),
+        ) {
+            let facts: Vec<Fact> = keys
+                .iter()
+                .enumerate()
+                .map(|(n, &(subject, relation, object, sentence))| Fact {
+                    subject,
+                    relation: ["CAUSES", "TREATS"][relation],
+                    object,
+                    hedged: false,
+                    confidence: n as f64,
+                    sentence,
+                })
+                .collect();
+            let mut want: Vec<Fact> = Vec::new();
+            for f in &facts {
+                let key = |g: &Fact| (g.subject, g.relation, g.object, g.sentence);
+                if !want.iter().any(|w| key(w) == key(f)) {
+                    want.push(f.clone());
+                }
+            }
+            let mut got = facts;
+            drop_repeats(&mut got);
+            prop_assert_eq!(got, want);
+        }
+
         /// Grouping (sentence, mention) pairs gives each sentence exactly its own mentions, in
         /// the order they came, whatever order the sentences came in.
         #[test]
