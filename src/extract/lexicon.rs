@@ -117,6 +117,9 @@ pub struct Lexicon {
     specs: Vec<Rc<EntitySpec>>,
     /// The entries that effect adjectives stand for, in the order relation patterns list them.
     effect_entries: Vec<usize>,
+    /// For each entry, whether one of its names holds " and " (lower-cased): only a match of
+    /// such a name can be two names joined.
+    joins_two: Vec<bool>,
     /// For each Aho-Corasick pattern: its entry, its text and whether it must match in case.
     patterns: Vec<(usize, String, bool)>,
     /// The case-insensitive patterns, searched anchored where the first-word table cannot
@@ -618,12 +621,21 @@ impl Lexicon {
             })
             .collect();
         let lookup = |name: &str| by_name.get(&name.to_lowercase()).copied();
+        let mut joins_two = vec![false; entries.len()];
+        for (entry, p, _) in &patterns {
+            if p.to_ascii_lowercase().contains(" and ") {
+                if let Some(j) = joins_two.get_mut(*entry) {
+                    *j = true;
+                }
+            }
+        }
         let effect_entries = super::relations::effect_names()
             .filter_map(lookup)
             .collect();
         Lexicon {
             specs,
             effect_entries,
+            joins_two,
             starts,
             exact_starts,
             first_words,
@@ -914,14 +926,10 @@ impl Lexicon {
     fn split_conjunctions(&self, lower: &str, hits: &mut Vec<Hit>) {
         let mut extra = Vec::new();
         hits.retain(|h| {
-            if h.nested {
+            if h.nested || !self.joins_two.get(h.entry).copied().unwrap_or(true) {
                 return true;
             }
             let t = &lower[h.start..h.end];
-            // Most names are one word: no space, no search.
-            if !t.as_bytes().contains(&b' ') {
-                return true;
-            }
             let Some(p) = t.find(" and ") else {
                 return true;
             };
@@ -1198,6 +1206,36 @@ mod tests {
             let lower = text.to_ascii_lowercase();
             prop_assert_eq!(lex.find_with(&text, &lower, true), lex.find_with(&text, &lower, false));
         }
+    }
+
+    #[test]
+    fn a_name_joining_two_known_names_is_read_as_both() {
+        let lex = Lexicon::from_entries(vec![
+            entry("Symptom", "nausea and vomiting", &["N and V"]),
+            entry("Symptom", "nausea", &[]),
+            entry("Symptom", "vomiting", &["V"]),
+            entry("Symptom", "drowsiness", &[]),
+        ]);
+        let names = |text: &str| -> Vec<String> {
+            lex.find(text, &text.to_ascii_lowercase())
+                .iter()
+                .filter(|h| !h.nested)
+                .map(|h| format!("{}={}", &text[h.start..h.end], lex.entries()[h.entry].name))
+                .collect()
+        };
+        assert_eq!(
+            names("Opioids cause Nausea and Vomiting, and drowsiness."),
+            [
+                "Nausea=nausea",
+                "Vomiting=vomiting",
+                "drowsiness=drowsiness"
+            ]
+        );
+        // Joined by an alias whose first half the lexicon does not know: kept whole.
+        assert_eq!(
+            names("Opioids cause N and V."),
+            ["N and V=nausea and vomiting"]
+        );
     }
 
     #[test]
