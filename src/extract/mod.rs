@@ -613,12 +613,43 @@ impl PendingMentions {
     }
 }
 
+/// The node each entity became, so that later documents naming it find it at once: lexicon
+/// entries in a table by entry, external ids in a map.
+#[derive(Default)]
+struct NodeCache {
+    by_entry: Vec<Option<NodeId>>,
+    by_xref: FxHashMap<String, NodeId>,
+}
+
+impl NodeCache {
+    fn get(&self, key: &EntityKey) -> Option<NodeId> {
+        match key {
+            EntityKey::Lexicon(i) => self.by_entry.get(*i).copied().flatten(),
+            EntityKey::Xref(x) => self.by_xref.get(x).copied(),
+        }
+    }
+
+    fn insert(&mut self, key: &EntityKey, n: NodeId) {
+        match key {
+            EntityKey::Lexicon(i) => {
+                if self.by_entry.len() <= *i {
+                    self.by_entry.resize(*i + 1, None);
+                }
+                self.by_entry[*i] = Some(n);
+            }
+            EntityKey::Xref(x) => {
+                self.by_xref.insert(x.clone(), n);
+            }
+        }
+    }
+}
+
 /// Writes one document's extraction into the graph through the ingestion API; its mentions go
 /// to `mentions`, written later.
 fn ingest_extraction(
     ingest: &mut Ingest,
     ex: &Extraction,
-    cache: &mut FxHashMap<EntityKey, NodeId>,
+    cache: &mut NodeCache,
     mentions: &mut PendingMentions,
     lex: &Lexicon,
     counts: &mut FxHashMap<&'static str, usize>,
@@ -644,13 +675,12 @@ fn ingest_extraction(
         }
         let cached = cache
             .get(&e.key)
-            .copied()
             .filter(|n| ingest.graph().node(*n).is_some());
         let n = match cached {
             Some(n) => n,
             None => {
                 let n = ingest.entity(&full_spec(e, lex));
-                cache.insert(e.key.clone(), n);
+                cache.insert(&e.key, n);
                 n
             }
         };
@@ -713,7 +743,7 @@ pub fn build_into(
     let total = files.len() as u64;
     let fresh = graph.node_count() == 0 && graph.edge_count() == 0;
     let mut ingest = Ingest::new(graph);
-    let mut cache: FxHashMap<EntityKey, NodeId> = FxHashMap::default();
+    let mut cache = NodeCache::default();
     let mut mentions = PendingMentions::default();
     // Facts by type, keyed by the relation's static name: the report's own keys are strings.
     let mut counts: FxHashMap<&'static str, usize> = FxHashMap::default();
