@@ -43,10 +43,10 @@ pub struct Ingest<'g> {
     /// each document's facts together, so this small set is all most facts need.
     current: CurrentDocument,
     /// Documents whose evidence came earlier in this ingestion.
-    earlier: FxHashSet<String>,
+    earlier: FxHashSet<DocName>,
     /// Documents the graph held evidence from when ingestion began; gathered when first
     /// needed.
-    held: Option<FxHashSet<String>>,
+    held: Option<FxHashSet<DocName>>,
     /// Fingerprints of the evidence held by the edges in `fingerprinted` (and of evidence
     /// since removed: a stale fingerprint only costs an exact comparison), for evidence of a
     /// document the edges may already hold. A fact repeated over thousands of documents would
@@ -61,7 +61,7 @@ pub struct Ingest<'g> {
 /// The document whose evidence is arriving.
 #[derive(Default)]
 struct CurrentDocument {
-    name: Option<String>,
+    name: Option<DocName>,
     /// Whether an edge may hold evidence of this document from before it began to arrive.
     seen_before: bool,
     /// (edge, fingerprint) of the evidence this document has given.
@@ -243,7 +243,7 @@ impl<'g> Ingest<'g> {
     /// Adds evidence to an edge unless it holds it already; true when added.
     fn add_evidence(&mut self, e: EdgeId, evidence: Evidence) -> Result<bool, StoreError> {
         if self.current.name.as_deref() != Some(&*evidence.doc) {
-            self.begin_document(&evidence.doc);
+            self.begin_document(evidence.doc.clone());
         }
         let print = fingerprint(&evidence);
         if !self.current.seen_before {
@@ -279,20 +279,20 @@ impl<'g> Ingest<'g> {
     }
 
     /// Starts taking the evidence of document `doc`.
-    fn begin_document(&mut self, doc: &str) {
+    fn begin_document(&mut self, doc: DocName) {
         let graph = &*self.graph;
         let held = self.held.get_or_insert_with(|| {
             graph
                 .edge_ids()
                 .filter_map(|e| graph.edge(e))
-                .flat_map(|edge| edge.evidence.iter().map(|ev| ev.doc.to_string()))
+                .flat_map(|edge| edge.evidence.iter().map(|ev| ev.doc.clone()))
                 .collect()
         });
-        let seen_before = held.contains(doc) || self.earlier.contains(doc);
+        let seen_before = held.contains(&doc) || self.earlier.contains(&doc);
         if let Some(done) = self.current.name.take() {
             self.earlier.insert(done);
         }
-        self.current.name = Some(doc.to_string());
+        self.current.name = Some(doc);
         self.current.seen_before = seen_before;
         self.current.fingerprints.clear();
     }
