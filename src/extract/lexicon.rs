@@ -568,12 +568,6 @@ impl Lexicon {
         }
         // Short capitalised abbreviations (DA, NE, DAT) are searched in the text as written:
         // searched in lower case they would match inside countless words and slow the scan.
-        let of_case = |cs: bool| {
-            patterns
-                .iter()
-                .filter(move |(_, _, c)| *c == cs)
-                .map(|(_, p, _)| p.as_str())
-        };
         // Each automaton holds one case class; these give the index in `patterns` of each of
         // its patterns.
         let ids = |cs: bool| -> Vec<usize> {
@@ -583,15 +577,15 @@ impl Lexicon {
         };
         let (lower_ids, exact_ids) = (ids(false), ids(true));
         let matcher = OnceLock::new();
-        let exact = anchored_automaton(of_case(true));
+        let exact = anchored_automaton(of_case(&patterns, true));
         let inner = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
             .prefilter(false)
-            .build(of_case(false))
+            .build(of_case(&patterns, false))
             .unwrap_or_else(|_| empty_automaton());
         let by_xref = seen_xref;
-        let starts = Starts::new(patterns.iter().filter(|p| !p.2).map(|p| p.1.as_str()));
-        let exact_starts = Starts::new(patterns.iter().filter(|p| p.2).map(|p| p.1.as_str()));
+        let starts = Starts::new(of_case(&patterns, false));
+        let exact_starts = Starts::new(of_case(&patterns, true));
         let inside = {
             // Case-sensitive names lower-cased, to learn where they might match inside a name.
             let folded = AhoCorasickBuilder::new()
@@ -654,14 +648,8 @@ impl Lexicon {
 
     /// The automaton of the case-insensitive patterns, for anchored searches.
     fn matcher(&self) -> &AhoCorasick {
-        self.matcher.get_or_init(|| {
-            anchored_automaton(
-                self.patterns
-                    .iter()
-                    .filter(|(_, _, cs)| !cs)
-                    .map(|(_, p, _)| p.as_str()),
-            )
-        })
+        self.matcher
+            .get_or_init(|| anchored_automaton(of_case(&self.patterns, false)))
     }
 
     /// Whether a name may stand as whole words at `lower[i..]`, a word start. A match that
@@ -1000,6 +988,14 @@ fn inside_of(
         names,
         exact_starts: opens.into_iter().map(index).collect(),
     }))
+}
+
+/// The texts of the patterns that are case-sensitive (`cs`) or not, in order.
+fn of_case(patterns: &[(usize, String, bool)], cs: bool) -> impl Iterator<Item = &str> {
+    patterns
+        .iter()
+        .filter(move |(_, _, c)| *c == cs)
+        .map(|(_, p, _)| p.as_str())
 }
 
 /// An automaton that finds nothing, for patterns the builder refuses.
