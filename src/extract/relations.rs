@@ -5,7 +5,7 @@
 use super::document::{BlockKind, Chrome, Document};
 use super::phrases::Phrases;
 use aho_corasick::AhoCorasick;
-use smallvec::SmallVec;
+use smallvec::{smallvec, SmallVec};
 use std::sync::OnceLock;
 
 /// An entity mention inside a document, as relation patterns see it.
@@ -915,7 +915,7 @@ impl Sent<'_, '_> {
                             .any(|o| o.start >= m.end && o.end <= t.start)
                         && !self.in_parens(m.start);
                     if gap_ok && domain_ok(self.label(m.ent)) {
-                        return (smallvec::smallvec![m.ent], 0.9);
+                        return (smallvec![m.ent], 0.9);
                     }
                 }
                 return (Ents::new(), 0.0);
@@ -963,7 +963,7 @@ impl Sent<'_, '_> {
                 if let Some(m) = near {
                     if words(self.text(m.end, open_at)) == 0 {
                         return if domain_ok(self.label(m.ent)) {
-                            (smallvec::smallvec![m.ent], 0.85)
+                            (smallvec![m.ent], 0.85)
                         } else {
                             (Ents::new(), 0.0)
                         };
@@ -983,7 +983,7 @@ impl Sent<'_, '_> {
         }
         if let Some(p) = clause_pronoun_pos(clause) {
             if let Some((e, c)) = self.antecedent(cs + p, domain_ok) {
-                return (smallvec::smallvec![e], c);
+                return (smallvec![e], c);
             }
         }
         (Ents::new(), 0.0)
@@ -1119,7 +1119,7 @@ impl Sent<'_, '_> {
                         "resulting in" | "leading to" | "contributing to"
                     ) && po.last().is_some_and(|&o| AGENTS.contains(&self.label(o))) =>
                 {
-                    (smallvec::smallvec![*po.last().unwrap_or(&0)], 0.8)
+                    (smallvec![*po.last().unwrap_or(&0)], 0.8)
                 }
                 _ => self.subjects(t, &domain_ok),
             };
